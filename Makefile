@@ -1,0 +1,54 @@
+# Quick start: `make serve` (set up, build, serve) and `make test` (set up, test).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+BUILD ?= build
+
+.PHONY: serve test build lint fmt check-ttl bench clean setup setup-test node-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+setup: $(VENV)/.installed
+setup-test: $(VENV)/.installed-test
+
+# npm packages used by the client-interoperability tests (Comunica).
+node-deps: tests/clients/node_modules/.installed
+tests/clients/node_modules/.installed: tests/clients/package.json
+	cd tests/clients && npm install --no-audit --no-fund --silent
+	touch $@
+
+build: setup
+	$(BIN)/ccai build --out $(BUILD)
+
+serve: build
+	$(BIN)/ccai serve --host $(HOST) --port $(PORT) --store $(BUILD)
+
+test: setup-test node-deps
+	$(BIN)/python -m pytest
+
+lint: setup-test
+	$(BIN)/ruff check api tests bench
+	$(BIN)/ruff format --check api tests bench
+
+fmt: setup-test
+	$(BIN)/ruff format api tests bench
+	$(BIN)/ruff check --fix api tests bench
+
+bench: setup-test
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(BUILD) dist .pytest_cache .ruff_cache .coverage
