@@ -25,9 +25,10 @@ def canonical_turtle(text: str, *, source: str = "<string>") -> str:
 
     >>> text = '<https://w3id.org/ccai/id/person/x> <http://www.w3.org/2000/01/rdf-schema#label> "X"@en .'
     >>> print(canonical_turtle(text), end="")
+    PREFIX person: <https://w3id.org/ccai/id/person/>
     PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
     <BLANKLINE>
-    <https://w3id.org/ccai/id/person/x>
+    person:x
         rdfs:label "X"@en ;
     .
     """

@@ -69,6 +69,21 @@ PREFIXES: dict[str, str] = {
     "void": str(VOID),
 }
 
+#: Concept schemes under ``vocab/`` (one file each in ``ontology/vocabularies/``).
+VOCABULARY_SCHEMES: tuple[str, ...] = (
+    "sectors",
+    "themes",
+    "levels",
+    "policy-levels",
+    "value-chain-stages",
+    "opportunity-categories",
+    "organisation-kinds",
+    "participant-roles",
+    "target-groups",
+    "ai-techniques",
+    "units",
+)
+
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
 
@@ -94,6 +109,11 @@ ENTITY_KINDS: tuple[str, ...] = (
     "statistic",
     "place",
 )
+
+# One prefix per entity kind (``person:julia-pagel``) and per concept scheme
+# (``themes:data``), so that canonical Turtle stays readable.
+PREFIXES.update({kind: f"{BASE}id/{kind}/" for kind in ENTITY_KINDS})
+PREFIXES.update({scheme.replace("-", ""): f"{BASE}vocab/{scheme}/" for scheme in VOCABULARY_SCHEMES})
 
 
 def is_slug(text: str) -> bool:
