@@ -1,0 +1,288 @@
+"""Statistics of the knowledge graph, counted by SPARQL: :class:`DatasetStatistics`.
+
+The VoID description (:mod:`api.fair.void`) and parts of the DCAT description
+(languages, temporal coverage) are made from these numbers, never typed by hand.
+
+Definitions (all over the *set* of distinct triples in the union of every graph
+of the store, so that a triple asserted in two source graphs counts once):
+
+=====================  ==========================================================
+``triples``            distinct (s, p, o)
+``entities``           distinct IRIs in subject position under the URI space
+                       ``https://w3id.org/ccai/id/`` (VoID: an entity has an IRI
+                       matching ``void:uriSpace``)
+``distinct_subjects``  distinct subjects (IRIs and blank nodes)
+``distinct_objects``   distinct objects (IRIs, blank nodes and literals)
+``properties``         distinct predicates
+``classes``            distinct objects of ``rdf:type``
+``class_partitions``   class IRI -> distinct subjects typed with it
+``property_partitions`` property IRI -> distinct triples using it
+``graphs``             named graph IRI -> triples in that graph (per-graph count)
+``vocabularies``       namespaces of every predicate and class used
+``links``              (target key, predicate) -> distinct triples whose object
+                       is an IRI of an external dataset (:data:`LINK_TARGETS`)
+``example_resources``  up to five entity IRIs, one per entity kind
+``language_literals``  primary language tag -> number of literals with it
+``languages``          the tags of at least 1 % of the tagged literals (so a
+                       university's Catalan motto does not make the dataset
+                       Catalan): the languages of the dataset
+``years``              (first, last) year of every date literal (``xsd:date``,
+                       ``dateTime``, ``gYear``, ``gYearMonth``) in the source
+                       graphs: publication dates, event and programme start and
+                       end dates (not the ontology's, vocabularies' or inferred)
+=====================  ==========================================================
+
+Example::
+
+    >>> from rdflib import Dataset
+    >>> ds = Dataset()
+    >>> _ = ds.parse(data='<https://w3id.org/ccai/id/organisation/nemo> '
+    ...     '<http://www.w3.org/2000/01/rdf-schema#label> "NEMO"@en '
+    ...     '<https://w3id.org/ccai/graph/x> .', format="nquads")
+    >>> stats = DatasetStatistics.from_dataset(ds)
+    >>> stats.triples, stats.entities, stats.languages
+    (1, 1, ('en',))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import pyoxigraph as ox
+from rdflib import Dataset
+
+from api.namespaces import (
+    ENTITY_KINDS,
+    GRAPH_INFERRED,
+    GRAPH_ONTOLOGY,
+    GRAPH_VOCABULARIES,
+    ID,
+)
+
+__all__ = ["LINK_TARGETS", "MIN_LANGUAGE_SHARE", "DatasetStatistics", "LinkTarget", "namespace_of"]
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """An external dataset the graph links to, recognised by IRI prefix."""
+
+    key: str
+    title: str
+    uri_space: str
+    homepage: str | None = None
+    exclude: tuple[str, ...] = ()  # prefixes under uri_space that are vocabularies
+
+    def matches(self, iri: str) -> bool:
+        return iri.startswith(self.uri_space) and not iri.startswith(self.exclude)
+
+
+LINK_TARGETS: Final[tuple[LinkTarget, ...]] = (
+    LinkTarget(
+        "eli",
+        "European Legislation Identifier (ELI) resources",
+        "http://data.europa.eu/eli/",
+        "https://eur-lex.europa.eu/",
+        exclude=("http://data.europa.eu/eli/ontology",),
+    ),
+    LinkTarget(
+        "eu-authority",
+        "EU Vocabularies: authority tables of the Publications Office",
+        "http://publications.europa.eu/resource/authority/",
+        "https://op.europa.eu/en/web/eu-vocabularies",
+    ),
+    LinkTarget(
+        "eurovoc",
+        "EuroVoc",
+        "http://eurovoc.europa.eu/",
+        "https://op.europa.eu/en/web/eu-vocabularies",
+    ),
+    LinkTarget(
+        "cordis",
+        "CORDIS: EU research results",
+        "https://cordis.europa.eu/",
+        "https://cordis.europa.eu/",
+    ),
+    LinkTarget(
+        "wikidata", "Wikidata", "http://www.wikidata.org/entity/", "https://www.wikidata.org/"
+    ),
+    LinkTarget(
+        "getty-aat",
+        "Getty Art & Architecture Thesaurus",
+        "http://vocab.getty.edu/aat/",
+        "http://vocab.getty.edu/",
+    ),
+    LinkTarget(
+        "oecd-legal",
+        "OECD Legal Instruments",
+        "https://legalinstruments.oecd.org/",
+        "https://legalinstruments.oecd.org/",
+    ),
+)
+
+#: Graphs that are not about the sources (no source dates in them).
+_NON_SOURCE_GRAPHS: Final = (GRAPH_ONTOLOGY, GRAPH_VOCABULARIES, GRAPH_INFERRED)
+_DATE_TYPES: Final = ("date", "dateTime", "gYear", "gYearMonth")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_MAX_EXAMPLES: Final = 5
+
+_DISTINCT = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
+_COUNTS = f"""
+SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
+       (COUNT(DISTINCT ?o) AS ?objects) (COUNT(DISTINCT ?p) AS ?properties)
+WHERE {{ {{ {_DISTINCT} }} }}"""
+_ENTITIES = """
+SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {
+  ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "%s")) }"""
+_CLASSES = """
+SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"""
+_PROPERTIES = f"""
+SELECT ?p (COUNT(*) AS ?n) WHERE {{ {{ {_DISTINCT} }} }} GROUP BY ?p"""
+_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+_LINK_CANDIDATES = """
+SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?o) && (%s)) }"""
+_EXAMPLES = """
+SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "%s")) }"""
+_LANGUAGES = f"""
+SELECT ?lang (COUNT(*) AS ?n) WHERE {{
+  {{ {_DISTINCT} }} BIND(LANG(?o) AS ?lang) FILTER(?lang != "") }} GROUP BY ?lang"""
+#: A language is a language of the dataset from this share of the tagged literals on.
+MIN_LANGUAGE_SHARE: Final = 0.01
+_DATES = """
+SELECT DISTINCT ?d WHERE {
+  GRAPH ?g { ?s ?p ?d }
+  FILTER(?g NOT IN (%s))
+  FILTER(isLiteral(?d) && DATATYPE(?d) IN (%s))
+}"""
+
+
+def namespace_of(iri: str) -> str:
+    """The namespace of a term: up to the last ``#``, else up to the last ``/``.
+
+    >>> namespace_of("https://schema.org/name"), namespace_of("http://www.w3.org/ns/org#Post")
+    ('https://schema.org/', 'http://www.w3.org/ns/org#')
+    """
+    cut = iri.rfind("#") if "#" in iri else iri.rfind("/")
+    return iri[: cut + 1] if cut > 0 else iri
+
+
+@dataclass(frozen=True)
+class DatasetStatistics:
+    """Counts and facts about the graph; see the module docstring for definitions."""
+
+    triples: int = 0
+    entities: int = 0
+    distinct_subjects: int = 0
+    distinct_objects: int = 0
+    properties: int = 0
+    classes: int = 0
+    class_partitions: Mapping[str, int] = field(default_factory=dict)
+    property_partitions: Mapping[str, int] = field(default_factory=dict)
+    graphs: Mapping[str, int] = field(default_factory=dict)
+    vocabularies: tuple[str, ...] = ()
+    links: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    example_resources: tuple[str, ...] = ()
+    language_literals: Mapping[str, int] = field(default_factory=dict)
+    languages: tuple[str, ...] = ()
+    years: tuple[int, int] | None = None
+
+    # --- constructors -----------------------------------------------------------
+    @classmethod
+    def from_store(cls, store: ox.Store | str | Path) -> DatasetStatistics:
+        """Count over a pyoxigraph store, or the store directory (opened read-only).
+
+        Raises:
+            OSError: the directory holds no readable store.
+        """
+        if not isinstance(store, ox.Store):
+            store = ox.Store.read_only(str(store))
+        return cls._count(store)
+
+    @classmethod
+    def from_dataset(cls, dataset: Dataset) -> DatasetStatistics:
+        """Count over an rdflib Dataset (copied into an in-memory pyoxigraph store)."""
+        store = ox.Store()
+        data = dataset.serialize(format="nquads", encoding="utf-8")
+        store.load(data, format=ox.RdfFormat.N_QUADS)
+        return cls._count(store)
+
+    # --- the counting -----------------------------------------------------------
+    @classmethod
+    def _count(cls, store: ox.Store) -> DatasetStatistics:
+        def select(query: str) -> list[ox.QuerySolution]:
+            return list(store.query(query, use_default_graph_as_union=True))
+
+        space = str(ID)  # a constant of ours, safe to inline
+        (counts,) = select(_COUNTS)
+        class_partitions = {
+            r["c"].value: _int(r["n"]) for r in select(_CLASSES) if isinstance(r["c"], ox.NamedNode)
+        }
+        property_partitions = {r["p"].value: _int(r["n"]) for r in select(_PROPERTIES)}
+        graphs = {
+            r["g"].value: _int(r["n"]) for r in select(_GRAPHS) if isinstance(r["g"], ox.NamedNode)
+        }
+        vocabularies = sorted({namespace_of(t) for t in [*property_partitions, *class_partitions]})
+
+        prefixes = " || ".join(f'STRSTARTS(STR(?o), "{t.uri_space}")' for t in LINK_TARGETS)
+        links: dict[tuple[str, str], int] = {}
+        for row in select(_LINK_CANDIDATES % prefixes):
+            target = next((t for t in LINK_TARGETS if t.matches(row["o"].value)), None)
+            if target is not None:
+                key = (target.key, row["p"].value)
+                links[key] = links.get(key, 0) + 1
+
+        language_literals: dict[str, int] = {}
+        for row in select(_LANGUAGES):
+            tag = row["lang"].value.split("-")[0]
+            language_literals[tag] = language_literals.get(tag, 0) + _int(row["n"])
+        tagged = sum(language_literals.values())
+        languages = sorted(
+            tag for tag, n in language_literals.items() if n >= MIN_LANGUAGE_SHARE * tagged
+        )
+        return cls(
+            triples=_int(counts["triples"]),
+            entities=_int(select(_ENTITIES % space)[0]["n"]),
+            distinct_subjects=_int(counts["subjects"]),
+            distinct_objects=_int(counts["objects"]),
+            properties=_int(counts["properties"]),
+            classes=len(class_partitions),
+            class_partitions=dict(sorted(class_partitions.items())),
+            property_partitions=dict(sorted(property_partitions.items())),
+            graphs=dict(sorted(graphs.items())),
+            vocabularies=tuple(vocabularies),
+            links=dict(sorted(links.items())),
+            example_resources=_examples(r["s"].value for r in select(_EXAMPLES % space)),
+            language_literals=dict(sorted(language_literals.items())),
+            languages=tuple(languages),
+            years=_years(store),
+        )
+
+
+def _int(term: ox.Literal) -> int:
+    return int(term.value)
+
+
+def _examples(iris: Iterable[str]) -> tuple[str, ...]:
+    """The alphabetically first entity of each kind, kinds in ENTITY_KINDS order."""
+    first: dict[str, str] = {}
+    for iri in sorted(iris):
+        kind = iri[len(str(ID)) :].split("/", 1)[0]
+        first.setdefault(kind, iri)
+    ordered = [first[k] for k in ENTITY_KINDS if k in first]
+    ordered += [iri for k, iri in sorted(first.items()) if k not in ENTITY_KINDS]
+    return tuple(ordered[:_MAX_EXAMPLES])
+
+
+def _years(store: ox.Store) -> tuple[int, int] | None:
+    query = _DATES % (
+        ", ".join(f"<{g}>" for g in _NON_SOURCE_GRAPHS),
+        ", ".join(f"<{_XSD}{t}>" for t in _DATE_TYPES),
+    )
+    years = set()
+    for row in store.query(query):
+        head = row["d"].value[:4]
+        if head.isdigit():
+            years.add(int(head))
+    return (min(years), max(years)) if years else None
