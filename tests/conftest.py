@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rdflib import Graph
 
@@ -15,3 +17,30 @@ def asserted_union() -> Graph:
     for path in [*sorted(ontology_dir().rglob("*.ttl")), *sorted(graph_dir().glob("*.ttl"))]:
         union.parse(path, format="turtle")
     return union
+
+
+# --- build and command-line fixtures (tests/test_build*.py, test_cli*.py, …) ---
+
+FIXTURES_INPUT = Path(__file__).parent / "fixtures" / "input"
+
+
+@pytest.fixture(scope="session")
+def input_dir() -> Path:
+    """``tests/fixtures/input/``: small good and bad RDF inputs."""
+    return FIXTURES_INPUT
+
+
+@pytest.fixture(scope="session")
+def fixture_graph_dir() -> Path:
+    """A one-source graph directory that conforms to the shapes (``--graph-dir``)."""
+    return FIXTURES_INPUT / "graph"
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory: pytest.TempPathFactory, fixture_graph_dir: Path):
+    """A build of :func:`fixture_graph_dir` with the real validator: ``(out_dir, report)``."""
+    from api.build import build
+
+    out = tmp_path_factory.mktemp("fixture-build") / "build"
+    report = build(out, graph_dir=fixture_graph_dir)
+    return out, report
