@@ -1,4 +1,4 @@
-"""The ``ccai`` command line: build, validate, query, serve, fmt.
+"""The ``ccai`` command line: build, validate, query, stats, serve, fmt.
 
 Exit codes (every command):
 
@@ -368,6 +368,19 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 # --- entry point ---------------------------------------------------------------
 
 
+# --- stats -------------------------------------------------------------------
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from api.build.summary import graph_summary, render_markdown
+
+    build_dir = Path(args.store)
+    if not (build_dir / "report.json").is_file() or not (build_dir / "oxigraph").is_dir():
+        raise CommandError(f"{build_dir}: no finished build here; run `ccai build` first")
+    print(render_markdown(graph_summary(build_dir)), end="")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ccai",
@@ -421,6 +434,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--query-timeout", type=float, default=30.0, help="seconds per query")
     p.add_argument("--reload", action="store_true", help="restart on code changes (development)")
     p.set_defaults(func=cmd_serve)
+
+    p = commands.add_parser("stats", help="entities per class and source of a build (Markdown)")
+    p.add_argument("--store", default="build", help="build directory (default: build)")
+    p.set_defaults(func=cmd_stats)
 
     p = commands.add_parser("fmt", help="rewrite Turtle files in canonical form")
     p.add_argument(

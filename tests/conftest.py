@@ -44,3 +44,20 @@ def fixture_build(tmp_path_factory: pytest.TempPathFactory, fixture_graph_dir: P
     out = tmp_path_factory.mktemp("fixture-build") / "build"
     report = build(out, graph_dir=fixture_graph_dir)
     return out, report
+
+
+@pytest.fixture(scope="session")
+def project_build(tmp_path_factory: pytest.TempPathFactory):
+    """The real project built once per session: ``(out_dir, report)``.
+
+    Fails (rather than skips) when the project's graph does not conform.
+    """
+    from api.build.pipeline import BuildFailed, build
+    from api.validation import render_text
+
+    out = tmp_path_factory.mktemp("project-build") / "build"
+    try:
+        report = build(out)
+    except BuildFailed as exc:
+        pytest.fail(f"the project's graph does not conform:\n{render_text(exc.validation)}")
+    return out, report

@@ -236,16 +236,11 @@ def test_successful_build_replaces_previous_build(tmp_path: Path, fixture_graph_
 
 
 @pytest.mark.slow
-def test_real_project_builds(tmp_path: Path) -> None:
+def test_real_project_builds(project_build) -> None:
     """The whole project: graph/, shapes/, ontology/. Fails while graph/ does not conform."""
     from api.resources import graph_dir
 
-    try:
-        report = build(tmp_path / "build")
-    except BuildFailed as exc:
-        from api.validation import render_text
-
-        pytest.fail(f"the project's graph does not conform:\n{render_text(exc.validation)}")
+    _, report = project_build
     assert report.validation["conforms"] is True
     expected = {p.stem for p in graph_dir().glob("*.ttl")}
     assert set(report.sources) == expected
