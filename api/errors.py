@@ -1,0 +1,199 @@
+"""Domain errors with stable, machine-readable codes.
+
+Every error the service reports on purpose is a :class:`CcaiError` subclass with
+a ``code`` (stable, documented, never localised), a human ``message`` and a
+``spec`` link to the rule it enforces. The web layer (``api/web/errors.py``)
+maps each class to an HTTP status; anything else is an internal error whose
+text never reaches the client.
+
+Errors cross the worker-process boundary as plain data
+(:meth:`CcaiError.to_wire` / :func:`from_wire`), never as pickled tracebacks.
+
+>>> err = QuerySyntaxError("Expected '}'", line=1, column=12, offset=11)
+>>> err.code, err.position
+('malformed-query', {'line': 1, 'column': 12, 'offset': 11})
+>>> from_wire(err.to_wire()).message
+"Expected '}'"
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
+QUERY_SPEC = "https://www.w3.org/TR/sparql11-query/"
+RFC9110 = "https://www.rfc-editor.org/rfc/rfc9110"
+RFC6585 = "https://www.rfc-editor.org/rfc/rfc6585"
+
+
+class CcaiError(Exception):
+    """Base class: a reportable error with a stable ``code``."""
+
+    code: ClassVar[str] = "error"
+    spec: ClassVar[str | None] = None
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    @property
+    def error_code(self) -> str:
+        """The stable code reported to clients (``{"error": code}``)."""
+        return self.code
+
+    def to_wire(self) -> dict[str, Any]:
+        """Plain-data form, safe to send between processes."""
+        return {"class": type(self).__name__, "message": self.message, "details": self.details}
+
+    def __reduce__(self):  # pickling keeps keyword details
+        return (_rebuild, (self.to_wire(),))
+
+
+def _rebuild(wire: dict[str, Any]) -> CcaiError:
+    return from_wire(wire)
+
+
+class BadRequest(CcaiError):
+    """The request breaks the SPARQL 1.1 Protocol (missing or repeated ``query``, bad encoding)."""
+
+    code = "bad-request"
+    spec = PROTOCOL + "#query-operation"
+
+
+class QuerySyntaxError(BadRequest):
+    """The query does not parse; carries the parser message and the position."""
+
+    code = "malformed-query"
+    spec = QUERY_SPEC + "#grammar"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        offset: int | None = None,
+    ) -> None:
+        super().__init__(message, line=line, column=column, offset=offset)
+
+    @property
+    def position(self) -> dict[str, int] | None:
+        pos = {k: v for k, v in self.details.items() if v is not None}
+        return pos or None
+
+
+class QueryTooComplex(BadRequest):
+    """The query nests too deeply for the parser (``RecursionError``)."""
+
+    code = "query-too-complex"
+
+
+class UpdateNotAllowed(CcaiError):
+    """SPARQL Update is not offered by this read-only service."""
+
+    code = "update-not-allowed"
+    spec = PROTOCOL + "#update-operation"
+
+
+class ForbiddenQueryFeature(CcaiError):
+    """The query uses a feature refused for safety (``SERVICE``: outbound requests)."""
+
+    code = "service-not-allowed"
+    spec = QUERY_SPEC + "#sparql11-federated-query"
+
+    def __init__(self, message: str, *, feature: str = "service-not-allowed") -> None:
+        super().__init__(message, feature=feature)
+
+    @property
+    def error_code(self) -> str:
+        return str(self.details.get("feature") or self.code)
+
+
+class UnsupportedMediaType(CcaiError):
+    """POST with a ``Content-Type`` the protocol does not define, or a non-UTF-8 charset."""
+
+    code = "unsupported-media-type"
+    spec = PROTOCOL + "#query-operation"
+
+
+class NotAcceptable(CcaiError):
+    """No offered result format matches the ``Accept`` header or ``format`` parameter."""
+
+    code = "not-acceptable"
+    spec = RFC9110 + "#name-406-not-acceptable"
+
+    def __init__(self, message: str, *, available: list[str] | None = None) -> None:
+        super().__init__(message, available=list(available or []))
+
+
+class RequestTooLarge(CcaiError):
+    """The request body (or the query text) is larger than the configured cap."""
+
+    code = "request-too-large"
+    spec = RFC9110 + "#name-413-content-too-large"
+
+
+class ResultTooLarge(CcaiError):
+    """The result has more rows than ``max_result_rows``; it is refused, not truncated."""
+
+    code = "result-too-large"
+    spec = PROTOCOL + "#query-failure"
+
+
+class QueryTimeout(CcaiError):
+    """The query ran past its deadline and was stopped."""
+
+    code = "query-timeout"
+    spec = PROTOCOL + "#query-failure"
+
+
+class TooManyQueries(CcaiError):
+    """All query slots and the wait queue are full."""
+
+    code = "too-many-queries"
+    spec = RFC6585 + "#section-4"
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message, retry_after=retry_after)
+
+    @property
+    def retry_after(self) -> int:
+        return int(self.details.get("retry_after", 1))
+
+
+class StoreUnavailable(CcaiError):
+    """The store (or its worker processes) cannot answer right now."""
+
+    code = "store-unavailable"
+    spec = PROTOCOL + "#query-failure"
+
+
+_REGISTRY: dict[str, type[CcaiError]] = {
+    cls.__name__: cls
+    for cls in (
+        CcaiError,
+        BadRequest,
+        QuerySyntaxError,
+        QueryTooComplex,
+        UpdateNotAllowed,
+        ForbiddenQueryFeature,
+        UnsupportedMediaType,
+        NotAcceptable,
+        RequestTooLarge,
+        ResultTooLarge,
+        QueryTimeout,
+        TooManyQueries,
+        StoreUnavailable,
+    )
+}
+
+
+def from_wire(wire: dict[str, Any]) -> CcaiError:
+    """Rebuild an error sent by :meth:`CcaiError.to_wire` (unknown classes → base class)."""
+    cls = _REGISTRY.get(str(wire.get("class")), CcaiError)
+    details = dict(wire.get("details") or {})
+    message = str(wire.get("message", ""))
+    err = cls.__new__(cls)
+    CcaiError.__init__(err, message, **details)
+    return err

@@ -1,0 +1,103 @@
+"""In-process backend: a pyoxigraph store queried on a thread.
+
+pyoxigraph releases the GIL while it evaluates, so the event loop keeps serving
+while a query runs on a worker thread. There is no way to stop the query from
+outside, though: the deadline is cooperative (checked while results are
+written), so a COUNT over a cartesian product runs to its end. Use
+:class:`~api.store.pool.WorkerPoolStore` when serving the public.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from api.errors import QueryTimeout
+from api.store.admission import Admission
+from api.store.base import FormatChoice, QueryJob, QueryResult
+from api.store.execute import execute, graph_stats
+
+
+class OxigraphStore:
+    """A :class:`~api.store.base.Store` over a pyoxigraph store in this process.
+
+    >>> import asyncio, pyoxigraph as ox
+    >>> raw = ox.Store()
+    >>> raw.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"),
+    ...                 ox.Literal("o"), ox.NamedNode("http://e/g")))
+    >>> store = OxigraphStore(raw)
+    >>> async def demo():
+    ...     await store.start()
+    ...     r = await store.query("ASK { ?s ?p 'o' }", formats=FormatChoice(
+    ...         "application/sparql-results+json", None), timeout=5)
+    ...     return r.body
+    >>> asyncio.run(demo())
+    b'{"head":{},"boolean":true}'
+    """
+
+    def __init__(
+        self,
+        store: ox.Store,
+        *,
+        max_result_rows: int = 100_000,
+        max_concurrent: int = 2,
+        max_queued: int = 8,
+    ) -> None:
+        self._store = store
+        self._max_rows = max_result_rows
+        self._admission = Admission(max_concurrent, max_queued)
+        self._stats: dict[str, int] = {}
+
+    @classmethod
+    def open(cls, path: str | Path, **kwargs) -> OxigraphStore:
+        """Open an on-disk store read-only."""
+        return cls(ox.Store.read_only(str(path)), **kwargs)
+
+    async def start(self) -> None:
+        self._stats = await asyncio.to_thread(graph_stats, self._store)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(self._stats)
+
+    def triple_count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return sum(self._stats.values())
+        return self._stats.get(graph, 0)
+
+    def run(self, job: QueryJob, deadline: float | None = None) -> QueryResult:
+        """Synchronous execution (CLI, tests)."""
+        return execute(self._store, job, self.named_graphs(), deadline)
+
+    async def query(
+        self,
+        sparql: str,
+        *,
+        formats: FormatChoice,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        include_inferred: bool = True,
+        timeout: float,
+    ) -> QueryResult:
+        job = QueryJob(
+            query=sparql,
+            formats=formats,
+            default_graph=None if default_graph is None else tuple(default_graph),
+            named_graphs=None if named_graphs is None else tuple(named_graphs),
+            include_inferred=include_inferred,
+            max_rows=self._max_rows,
+        )
+        async with self._admission.slot(timeout):
+            deadline = time.monotonic() + timeout
+            work = asyncio.ensure_future(asyncio.to_thread(self.run, job, deadline))
+            try:
+                return await asyncio.wait_for(asyncio.shield(work), timeout)
+            except TimeoutError:
+                # The thread cannot be stopped; it ends at its next cooperative check.
+                raise QueryTimeout("The query ran past the time limit.") from None
+
+    async def close(self) -> None:
+        self._store = None  # type: ignore[assignment]

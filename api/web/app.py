@@ -1,0 +1,73 @@
+"""The application factory.
+
+>>> from api.settings import Settings
+>>> app = create_app(Settings(store_backend="inprocess"))
+>>> sorted(app.openapi()["paths"])
+['/health', '/sparql']
+
+``ccai serve`` calls ``create_app(Settings(...))`` and ``uvicorn.run``. The store
+opens in the lifespan (worker processes start there) and closes on shutdown.
+Tests may pass ``store=`` to use a store they built themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import __version__
+from api.settings import Settings
+from api.store import open_store
+from api.store.base import Store
+from api.web import errors
+from api.web.middleware import BodySizeLimit
+from api.web.routers import health, sparql
+
+log = logging.getLogger("ccai.web")
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """Build the FastAPI app for ``settings`` (default: from the environment)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        the_store = store if store is not None else open_store(settings)
+        await the_store.start()
+        app.state.store = the_store
+        log.info(
+            "store ready: %d named graphs, %d triples",
+            len(the_store.named_graphs()),
+            the_store.triple_count(),
+        )
+        try:
+            yield
+        finally:
+            await the_store.close()
+
+    app = FastAPI(
+        title="ccai-kg",
+        version=__version__,
+        summary="SPARQL endpoint of the knowledge graph of AI in the cultural and creative sectors",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    app.include_router(sparql.router)
+    app.include_router(health.router)
+    # Outermost last: CORS wraps the size limit, so a 413 still carries CORS headers.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origin_list,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "Accept-Language", "Content-Language"],
+        expose_headers=["Content-Type", "Content-Length", "Retry-After", "Vary"],
+        allow_credentials=False,
+        max_age=600,
+    )
+    return app

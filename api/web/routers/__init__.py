@@ -1,0 +1,1 @@
+"""HTTP routes. Each handler reads its inputs, calls one service function, returns its result."""

@@ -1,0 +1,116 @@
+"""The worker-process pool: deadlines, kill + respawn, admission, crash recovery."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from api.errors import (
+    ForbiddenQueryFeature,
+    QuerySyntaxError,
+    QueryTimeout,
+    StoreUnavailable,
+    TooManyQueries,
+)
+from api.store.base import FormatChoice
+from api.store.pool import WorkerPoolStore
+
+pytestmark = pytest.mark.slow
+
+F = FormatChoice("application/sparql-results+json", "text/turtle")
+HEAVY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+async def _with_pool(path: Path, body, **kwargs) -> None:
+    pool = WorkerPoolStore(path, **kwargs)
+    await pool.start()
+    try:
+        await body(pool)
+    finally:
+        await pool.close()
+    assert all(not w.process.is_alive() for w in pool._all)
+
+
+def test_pool_end_to_end(store_path: Path) -> None:
+    async def body(pool: WorkerPoolStore) -> None:
+        assert pool.triple_count() == 153 and len(pool.named_graphs()) == 4
+        r = await pool.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", formats=F, timeout=5)
+        assert b'"value":"153"' in r.body and r.media_type == F.results
+        r = await pool.query("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 3", formats=F, timeout=5)
+        assert r.media_type == "text/turtle" and r.rows == 3
+        # typed errors cross the process boundary intact
+        with pytest.raises(QuerySyntaxError) as info:
+            await pool.query("SELECT * {\n ?s ?p }", formats=F, timeout=5)
+        assert info.value.position["line"] == 2
+        with pytest.raises(ForbiddenQueryFeature):
+            await pool.query("ASK { SERVICE <http://127.0.0.1:1/> { } }", formats=F, timeout=5)
+        # workers parse on a deep stack: nesting that is too deep in-process passes there
+        nested = "ASK { FILTER(" + "(" * 200 + "true" + ")" * 200 + ") }"
+        r = await pool.query(nested, formats=F, timeout=10)
+        assert r.body.endswith(b"true}")
+
+    asyncio.run(_with_pool(store_path, body, workers=2))
+
+
+def test_deadline_kills_and_respawns(store_path: Path) -> None:
+    async def body(pool: WorkerPoolStore) -> None:
+        start = time.monotonic()
+        with pytest.raises(QueryTimeout):
+            await pool.query(HEAVY, formats=F, timeout=1.0)
+        assert time.monotonic() - start < 1.5
+        assert pool.stats.killed == 1 and pool.stats.last_kill_seconds < 0.5
+        # the replacement comes up in the background
+        r = await pool.query("ASK { ?s ?p ?o }", formats=F, timeout=10)
+        assert r.body.endswith(b"true}")
+        while pool.stats.last_respawn_seconds is None:
+            await asyncio.sleep(0.05)
+        assert pool.stats.last_respawn_seconds < 5
+        assert pool._idle.qsize() == 2
+
+    asyncio.run(_with_pool(store_path, body, workers=2))
+
+
+def test_admission_and_queue(store_path: Path) -> None:
+    async def body(pool: WorkerPoolStore) -> None:
+        heavy = asyncio.create_task(pool.query(HEAVY, formats=F, timeout=1.5))
+        await asyncio.sleep(0.2)
+        queued = asyncio.create_task(pool.query("ASK {}", formats=F, timeout=5))
+        await asyncio.sleep(0.1)
+        with pytest.raises(TooManyQueries) as info:
+            await pool.query("ASK {}", formats=F, timeout=5)
+        assert info.value.retry_after >= 1
+        with pytest.raises(QueryTimeout):
+            await heavy
+        # the queued query runs once the respawned worker is ready
+        assert (await queued).body.endswith(b"true}")
+
+    asyncio.run(_with_pool(store_path, body, workers=1, max_concurrent=1, max_queued=1))
+
+
+def test_crashed_worker_is_replaced(store_path: Path) -> None:
+    async def body(pool: WorkerPoolStore) -> None:
+        worker = await pool._idle.get()
+        os.kill(worker.process.pid, signal.SIGKILL)
+        worker.process.join(5)
+        pool._idle.put_nowait(worker)
+        with pytest.raises(StoreUnavailable):
+            await pool.query("ASK {}", formats=F, timeout=5)
+        r = await pool.query("ASK {}", formats=F, timeout=10)
+        assert r.body.endswith(b"true}")
+
+    asyncio.run(_with_pool(store_path, body, workers=1))
+
+
+def test_missing_store_fails_to_start(tmp_path: Path) -> None:
+    async def main() -> None:
+        pool = WorkerPoolStore(tmp_path / "nothing", workers=1)
+        with pytest.raises(StoreUnavailable, match="cannot open the store"):
+            await pool.start()
+        await pool.close()
+
+    asyncio.run(main())
