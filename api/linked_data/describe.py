@@ -1,0 +1,158 @@
+"""Bounded descriptions of the resources we publish.
+
+:func:`describe` answers "what does this server say about IRI *x*?" with a
+small graph, not a dump:
+
+* **every resource** (entity, concept, scheme, source document, locator):
+  its outgoing asserted triples in every named graph but the inferred one,
+  plus its ``rdf:type`` statements from the inferred graph (the alignment
+  types: ``schema:Organization``, ``foaf:Person``, ``prov:Agent`` …, without
+  ``owl:Thing``); the blank nodes it reaches (three levels); for each IRI it
+  links to, that IRI's labels (``rdfs:label``, ``skos:prefLabel``,
+  ``dct:title``, ``ccai:locatorLabel``) and asserted types; provenance (the
+  ``dct:source`` documents with their titles, the ``prov:wasDerivedFrom``
+  locators with their ``ccai:locatorLabel`` and the document they belong to);
+  and its incoming links (subject, predicate, subject's labels; at most 2000).
+  So a source document lists the entities derived from it and its locators,
+  a concept scheme its concepts (``skos:inScheme``), ``/vocab`` its schemes.
+* **a named graph** ``…/graph/{name}``: a VoID summary (triple and subject
+  counts, the SPARQL endpoint, a dump URL), never its content.
+* **the ontology** ``https://w3id.org/ccai/ontology``: the ontology graph.
+
+Every IRI is minted from a validated path (:mod:`api.linked_data.iris`) and
+bound into the queries as an RDF term (:mod:`api.linked_data.queries`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL
+
+from api.linked_data import queries
+from api.linked_data.iris import ResourceRef, UnknownResource, parse_resource_path
+from api.linked_data.source import SparqlSource, as_source
+from api.namespaces import (
+    BASE,
+    DATASET_IRI,
+    GRAPH_INFERRED,
+    GRAPH_ONTOLOGY,
+    GRAPH_VOCABULARIES,
+    PREFIXES,
+    SOURCE,
+    VOID,
+)
+
+#: Named graphs that are not the graph of one source document.
+NON_SOURCE_GRAPHS = frozenset({GRAPH_ONTOLOGY, GRAPH_VOCABULARIES, GRAPH_INFERRED})
+
+
+def new_graph() -> Graph:
+    """An empty graph with the project's prefixes bound (readable Turtle)."""
+    graph = Graph(bind_namespaces="core")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph
+
+
+def ref_for_iri(iri: str) -> ResourceRef:
+    """The :class:`ResourceRef` of a canonical IRI (validating it as a path would be).
+
+    Raises:
+        MalformedPath, UnknownResource: as :func:`parse_resource_path`.
+    """
+    if not iri.startswith(BASE):
+        raise UnknownResource(f"{iri} is not under {BASE}")
+    return parse_resource_path(*iri[len(BASE) :].split("/"))
+
+
+def _resource(source: SparqlSource, iri: URIRef) -> Graph:
+    graph = new_graph()
+    values = {"resource": str(iri)}
+    for name in ("outgoing", "blank-nodes", "linked", "incoming"):
+        graph += source.construct(queries.render(name, values))
+    return graph
+
+
+def _named_graph(source: SparqlSource, iri: URIRef, sparql_url: str) -> Graph:
+    rows = source.select(queries.render("graph-summary", {"graph": str(iri)}))
+    graph = new_graph()
+    if not rows or int(rows[0].get("triples", 0)) == 0:
+        return graph
+    graph += _resource(source, iri)  # anything the dataset metadata says about it
+    name = str(iri).rsplit("/", 1)[-1]
+    dump = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
+    graph.add((iri, RDF.type, VOID.Dataset))
+    graph.add((iri, RDFS.label, Literal(f"named graph {name}", lang="en")))
+    graph.add((iri, VOID.triples, Literal(int(rows[0]["triples"]), datatype=XSD.integer)))
+    graph.add((iri, VOID.distinctSubjects, Literal(int(rows[0]["subjects"]), datatype=XSD.integer)))
+    graph.add((iri, VOID.sparqlEndpoint, URIRef(sparql_url)))
+    graph.add((iri, VOID.dataDump, URIRef(f"{sparql_url}?query={quote(dump, safe='')}")))
+    graph.add((iri, DCTERMS.isPartOf, DATASET_IRI))
+    if iri not in NON_SOURCE_GRAPHS:
+        document = SOURCE[name]
+        graph.add((iri, DCTERMS.source, document))
+        for label in source.construct(queries.render("outgoing", {"resource": str(document)})):
+            s, p, o = label
+            if p in (DCTERMS.title, RDFS.label):
+                graph.add((s, p, o))
+    return graph
+
+
+def ontology_graph(store: SparqlSource | ox.Store) -> Graph:
+    """The named graph ``…/graph/ontology`` (empty if the store has none)."""
+    graph = new_graph()
+    graph += as_source(store).construct(queries.render("ontology"))
+    return graph
+
+
+def ontology_version_iris(graph: Graph) -> set[str]:
+    """The ``owl:versionIRI`` values declared in an ontology graph."""
+    return {str(o) for o in graph.objects(None, OWL.versionIRI)}
+
+
+def describe(
+    store: SparqlSource | ox.Store,
+    iri: str | ResourceRef,
+    *,
+    sparql_url: str = BASE + "sparql",
+) -> Graph:
+    """The bounded description of one of our IRIs (see the module docstring).
+
+    Args:
+        store: a ``pyoxigraph.Store`` or any :class:`~api.linked_data.source.SparqlSource`.
+        iri: a canonical IRI under ``https://w3id.org/ccai/``, or a parsed
+            :class:`ResourceRef`.
+        sparql_url: the public SPARQL endpoint, cited by named-graph summaries.
+
+    Returns:
+        An rdflib graph with the project's prefixes bound; **empty** when the
+        store says nothing about the IRI (the caller answers 404).
+
+    Raises:
+        MalformedPath: ``iri`` is under our base but not a well-formed path.
+        UnknownResource: ``iri`` is not one we could publish.
+
+    >>> import pyoxigraph as ox
+    >>> len(describe(ox.Store(), "https://w3id.org/ccai/id/person/nobody"))
+    0
+    """
+    ref = iri if isinstance(iri, ResourceRef) else ref_for_iri(str(iri))
+    source = as_source(store)
+    if ref.family == "graph":
+        return _named_graph(source, ref.iri, sparql_url)
+    if ref.family == "ontology":
+        return ontology_graph(source)
+    return _resource(source, ref.iri)
+
+
+def similar(store: SparqlSource | ox.Store, ref: ResourceRef, limit: int = 5) -> list[str]:
+    """Canonical IRIs described in the store whose last segment resembles ``ref``'s."""
+    parent, _, last = str(ref.iri).rpartition("/")
+    rows = as_source(store).select(queries.render("slugs", {"prefix": parent + "/"}))
+    candidates = {str(row["s"]).rpartition("/")[2]: str(row["s"]) for row in rows if "s" in row}
+    matches = difflib.get_close_matches(last, list(candidates), n=limit, cutoff=0.6)
+    return [candidates[m] for m in matches]

@@ -1,0 +1,86 @@
+"""One object per app that answers linked-data requests: :class:`LinkedData`.
+
+It holds the store (a :class:`~api.linked_data.source.SparqlSource`), the
+public base URL, the SPARQL endpoint URL, the Jinja2 environment (autoescape
+on) and the ontology documentation, rendered once per process.
+
+>>> import pyoxigraph as ox
+>>> ld = LinkedData(ox.Store(), public_base="http://127.0.0.1:8000/")
+>>> ld.sparql_url
+'http://127.0.0.1:8000/sparql'
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from rdflib import Graph
+
+from api.linked_data import ontology_docs
+from api.linked_data.describe import describe, ontology_graph, similar
+from api.linked_data.iris import ResourceRef, to_public
+from api.linked_data.source import SparqlSource, as_source
+from api.namespaces import CCAI
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "web" / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
+
+
+def template_environment() -> Environment:
+    """Jinja2 over ``api/web/templates`` with autoescape on for every template."""
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+class LinkedData:
+    """The linked-data layer of one app (see the module docstring)."""
+
+    def __init__(
+        self,
+        store: SparqlSource | ox.Store,
+        *,
+        public_base: str = "https://w3id.org/ccai/",
+        sparql_url: str | None = None,
+        use_pylode: bool = True,
+    ) -> None:
+        self.source = as_source(store)
+        self.public_base = public_base if public_base.endswith("/") else public_base + "/"
+        self.sparql_url = sparql_url or self.public_base + "sparql"
+        self.use_pylode = use_pylode
+        self.templates = template_environment()
+        self._ontology_html: str | None = None
+        self._lock = threading.Lock()
+
+    def describe(self, ref: ResourceRef) -> Graph:
+        return describe(self.source, ref, sparql_url=self.sparql_url)
+
+    def similar(self, ref: ResourceRef) -> list[str]:
+        return similar(self.source, ref)
+
+    def href(self, iri: str) -> str:
+        return to_public(iri, self.public_base)
+
+    def render(self, template: str, **context: Any) -> str:
+        return self.templates.get_template(template).render(base=self.public_base, **context)
+
+    def ontology_html(self, alternates: list[Any]) -> str:
+        """The ontology documentation (pyLODE, else built-in), rendered once."""
+        with self._lock:
+            if self._ontology_html is None:
+                graph = ontology_graph(self.source)
+                html = ontology_docs.pylode_html(graph) if self.use_pylode else None
+                if html is None:
+                    doc = ontology_docs.documentation(graph, str(CCAI))
+                    html = self.render(
+                        "ontology.html", title=doc["title"], doc=doc, alternates=alternates
+                    )
+                self._ontology_html = html
+            return self._ontology_html
