@@ -2,8 +2,9 @@
 
 >>> from api.settings import Settings
 >>> app = create_app(Settings(store_backend="inprocess"))
->>> sorted(app.openapi()["paths"])
-['/health', '/sparql']
+>>> paths = app.openapi()["paths"]
+>>> all(p in paths for p in ("/sparql", "/health", "/id/{kind}/{slug}", "/ontology"))
+True
 
 ``ccai serve`` calls ``create_app(Settings(...))`` and ``uvicorn.run``. The store
 opens in the lifespan (worker processes start there) and closes on shutdown.
@@ -25,7 +26,7 @@ from api.store import open_store
 from api.store.base import Store
 from api.web import errors
 from api.web.middleware import BodySizeLimit
-from api.web.routers import health, sparql
+from api.web.routers import health, linked_data, sparql
 
 log = logging.getLogger("ccai.web")
 
@@ -59,6 +60,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(health.router)
+    # Last: its paths (/id/…, /vocab/…, /source/…) are the dereferenceable IRIs.
+    app.include_router(linked_data.router)
     # Outermost last: CORS wraps the size limit, so a 413 still carries CORS headers.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(

@@ -62,7 +62,18 @@ from api.namespaces import BASE, ONTOLOGY_IRI
 from api.negotiation import choose, content_type_header
 
 router = APIRouter(tags=["linked data"])
-_METHODS = ["GET", "HEAD"]
+def _resource_route(path: str, **kwargs):
+    """GET (documented in OpenAPI) and HEAD (same handler, not documented) on ``path``.
+
+    One route with both methods would give both operations the same OpenAPI
+    operation id.
+    """
+
+    def register(func):
+        router.add_api_route(path, func, methods=["HEAD"], include_in_schema=False)
+        return router.get(path, **kwargs)(func)
+
+    return register
 
 
 class NotAcceptable(Exception):
@@ -268,57 +279,57 @@ def _resolve(request: Request, *segments: str) -> Response:
     return _serve(request, ref)
 
 
-@router.api_route("/id/{kind}/{slug}", methods=_METHODS, summary="An entity")
+@_resource_route("/id/{kind}/{slug}", summary="An entity")
 def entity(request: Request, kind: str, slug: str) -> Response:
     return _resolve(request, "id", kind, slug)
 
 
-@router.api_route("/vocab", methods=_METHODS, summary="The concept schemes")
+@_resource_route("/vocab", summary="The concept schemes")
 def vocabularies(request: Request) -> Response:
     return _resolve(request, "vocab")
 
 
-@router.api_route("/vocab.{ext}", methods=_METHODS, include_in_schema=False)
+@_resource_route("/vocab.{ext}", include_in_schema=False)
 def vocabularies_ext(request: Request, ext: str) -> Response:
     return _resolve(request, f"vocab.{ext}") if ext in fmt.FORMAT_NAMES else _bad_ext(request)
 
 
-@router.api_route("/vocab/{scheme}", methods=_METHODS, summary="A concept scheme")
+@_resource_route("/vocab/{scheme}", summary="A concept scheme")
 def scheme(request: Request, scheme: str) -> Response:
     return _resolve(request, "vocab", scheme)
 
 
-@router.api_route("/vocab/{scheme}/{concept}", methods=_METHODS, summary="A concept")
+@_resource_route("/vocab/{scheme}/{concept}", summary="A concept")
 def concept(request: Request, scheme: str, concept: str) -> Response:
     return _resolve(request, "vocab", scheme, concept)
 
 
-@router.api_route("/source/{slug}", methods=_METHODS, summary="A source document")
+@_resource_route("/source/{slug}", summary="A source document")
 def source_document(request: Request, slug: str) -> Response:
     return _resolve(request, "source", slug)
 
 
-@router.api_route("/source/{slug}/{locator}", methods=_METHODS, summary="A place in a source")
+@_resource_route("/source/{slug}/{locator}", summary="A place in a source")
 def locator(request: Request, slug: str, locator: str) -> Response:
     return _resolve(request, "source", slug, locator)
 
 
-@router.api_route("/graph/{name}", methods=_METHODS, summary="A named graph (VoID summary)")
+@_resource_route("/graph/{name}", summary="A named graph (VoID summary)")
 def named_graph(request: Request, name: str) -> Response:
     return _resolve(request, "graph", name)
 
 
-@router.api_route("/ontology", methods=_METHODS, summary="The ontology")
+@_resource_route("/ontology", summary="The ontology")
 def ontology(request: Request) -> Response:
     return _resolve(request, "ontology")
 
 
-@router.api_route("/ontology.{ext}", methods=_METHODS, include_in_schema=False)
+@_resource_route("/ontology.{ext}", include_in_schema=False)
 def ontology_ext(request: Request, ext: str) -> Response:
     return _resolve(request, f"ontology.{ext}") if ext in fmt.FORMAT_NAMES else _bad_ext(request)
 
 
-@router.api_route("/ontology/{version}", methods=_METHODS, summary="A version of the ontology")
+@_resource_route("/ontology/{version}", summary="A version of the ontology")
 def ontology_version(request: Request, version: str) -> Response:
     try:
         number, extension = parse_ontology_version(version)
