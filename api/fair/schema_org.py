@@ -90,7 +90,7 @@ def dataset_jsonld(
         "isAccessibleForFree": True,
         "creator": project,
         "publisher": project,
-        "keywords": [*_KEYWORDS, t.EUROVOC_AI_LABEL],
+        "keywords": list(dict.fromkeys([*_KEYWORDS, t.EUROVOC_AI_LABEL])),
         "about": {"@id": str(t.EUROVOC_AI), "@type": "DefinedTerm", "name": t.EUROVOC_AI_LABEL},
         "version": report.version,
         "dateModified": report.finished.replace(microsecond=0).isoformat(),

@@ -26,7 +26,7 @@ from api.store import open_store
 from api.store.base import Store
 from api.web import errors
 from api.web.middleware import BodySizeLimit
-from api.web.routers import health, linked_data, sparql
+from api.web.routers import fair, health, linked_data, sparql
 
 log = logging.getLogger("ccai.web")
 
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(health.router)
+    app.include_router(fair.router)
     # Last: its paths (/id/…, /vocab/…, /source/…) are the dereferenceable IRIs.
     app.include_router(linked_data.router)
     # Outermost last: CORS wraps the size limit, so a 413 still carries CORS headers.
@@ -69,7 +70,18 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         allow_origins=settings.cors_origin_list,
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["Accept", "Content-Type", "Accept-Language", "Content-Language"],
-        expose_headers=["Content-Type", "Content-Length", "Retry-After", "Vary"],
+        expose_headers=[
+            "Content-Type",
+            "Content-Length",
+            "Retry-After",
+            "Vary",
+            "Link",
+            "ETag",
+            "Repr-Digest",
+            "Digest",
+            "Content-Location",
+            "Content-Disposition",
+        ],
         allow_credentials=False,
         max_age=600,
     )

@@ -74,3 +74,8 @@ def test_parses_as_schema_dataset_without_fetching_a_context(doc: dict) -> None:
 def test_safe_to_embed_in_a_script_element(doc: dict) -> None:
     text = json.dumps(doc)
     assert "</script" not in text.lower()
+
+
+def test_keywords_are_distinct(doc: dict) -> None:
+    assert doc["keywords"]
+    assert len(doc["keywords"]) == len(set(doc["keywords"]))

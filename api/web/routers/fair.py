@@ -1,0 +1,502 @@
+"""FAIR publication routes: landing page, DCAT-AP catalogue, VoID and downloads.
+
+Routes (all GET and HEAD):
+
+=============================  ======================================================
+``/``                          landing page (HTML). An RDF ``Accept`` (or
+                               ``?format=turtle`` …) gets ``303 See Other`` to
+                               ``/catalog`` (``/catalog.ttl`` …): the home page is a
+                               document *about* the dataset, its RDF description
+                               lives at the catalogue (the httpRange-14 pattern), so
+                               one URL never names two things. 406 if nothing fits.
+``/catalog``, ``/dataset``     the DCAT-AP 3.0.1 description (catalogue, dataset,
+                               distributions, SPARQL service); ``/dataset`` is where
+                               ``https://w3id.org/ccai/dataset`` resolves and serves
+                               the same graph, its HTML view focused on the dataset.
+``/.well-known/void``          the VoID description (RFC 8615 well-known URI, as
+                               the VoID guide proposes).
+``/catalog.{ext}`` …           the same, one format fixed by ``.ttl .jsonld .nt .rdf
+                               .html``
+``/download``                  the artefacts with size and SHA-256 (JSON, or HTML)
+``/download/{file}``           one artefact of ``report.json`` or ``SHA256SUMS``
+=============================  ======================================================
+
+Negotiation for the three descriptions (data: :data:`DESCRIPTION_FORMATS`):
+an extension, then ``?format=`` (``turtle``, ``jsonld``, ``ntriples``,
+``rdfxml``, ``html`` and the aliases of :mod:`api.linked_data.formats`) or
+``?_mediatype=``, then ``Accept``. With no preference (no ``Accept``,
+``*/*``) **Turtle** is served: these are metadata documents fetched mostly by
+harvesters; a browser (``text/html`` first) gets HTML. Responses carry
+``Vary: Accept``, ``Content-Location``, a ``Link`` header (alternates,
+canonical IRI, JSON-LD context), a strong ``ETag`` and ``Cache-Control``;
+``If-None-Match`` → 304. ``406`` (JSON body listing the alternates) when
+nothing offered is acceptable or a ``format`` is unknown.
+
+Downloads: an allow-list (:class:`api.fair.service.FairService`); any other
+name, a path, a symbolic link or a file whose size differs from the report →
+404. ``Content-Type`` is the artefact's media type; ``ccai.nt.gz`` is served as
+``application/gzip`` **without** ``Content-Encoding`` (so that clients do not
+decompress it and the bytes match the published size and checksum), with
+``Content-Disposition: attachment; filename="ccai.nt.gz"``.
+Headers: ``Content-Length``, ``ETag: "<sha256 hex>"``,
+``Repr-Digest: sha-256=:<base64>:`` (RFC 9530) and ``Digest: sha-256=<base64>``
+(RFC 3230), ``Last-Modified``, ``Cache-Control: public, max-age=3600``,
+``Accept-Ranges: bytes``. Conditional GET (``If-None-Match``, else
+``If-Modified-Since``) → 304; ``Range``/``If-Range`` → 206 (Starlette's
+``FileResponse``). ``503 build-unavailable`` when the build directory has no
+``report.json``.
+
+App state it needs:
+
+``app.state.settings``
+    an :class:`api.settings.Settings`: ``store_path`` (the build directory,
+    holding ``report.json``, the artefacts and ``oxigraph/``) and
+    ``public_base_url`` (the base of every URL in the descriptions; default:
+    the request's base URL);
+``app.state.fair`` (optional)
+    a :class:`api.fair.service.BuildWatcher` (or a ready
+    :class:`~api.fair.service.FairService`); made from the settings on the first
+    request when absent. Loading counts the store statistics (a fraction of a
+    second on the fixture build); to pay it at start-up, call
+    ``app.state.fair.get()`` in the lifespan.
+
+Wiring (in :func:`api.web.app.create_app`)::
+
+    from api.web.routers import fair
+    app.include_router(fair.router)
+
+Include it *after* any router that also claims ``/`` (it owns the home page).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import formatdate, parsedate_to_datetime
+from functools import cache
+from typing import Any, Final, TypeVar
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from jinja2 import Environment
+
+from api.errors import CcaiError
+from api.fair import terms as t
+from api.fair.service import (
+    DOWNLOAD_MAX_AGE,
+    METADATA_MAX_AGE,
+    ArtefactNotFound,
+    BuildUnavailable,
+    BuildWatcher,
+    FairService,
+    Kind,
+    Rendered,
+    rendered_document,
+)
+from api.fair.void import void_description_iri
+from api.linked_data import formats as fmt
+from api.linked_data.iris import to_public
+from api.linked_data.jsonld import CONTEXT_REL, dumps, script_safe_json, to_jsonld
+from api.linked_data.service import template_environment
+from api.linked_data.view import resource_view, sparql_link
+from api.negotiation import choose
+from api.web.errors import error_response
+from api.web.routers.linked_data import Alternate, _link_header
+
+router = APIRouter(tags=["FAIR publication"])
+
+_F = TypeVar("_F", bound=Callable[..., Response])
+
+
+@dataclass(frozen=True)
+class Description:
+    """One negotiated description route: which graph, where, and what its HTML shows."""
+
+    path: str  # public path without extension
+    kind: Kind
+    canonical: str  # the IRI the document is about / canonical address
+    focus: str  # the resource the HTML view is about
+    heading: str
+
+
+#: Formats of the three descriptions, server order: the first is the default.
+DESCRIPTION_FORMATS: Final[tuple[fmt.Format, ...]] = tuple(
+    fmt.FORMAT_NAMES[name] for name in ("turtle", "jsonld", "ntriples", "rdfxml", "html")
+)
+_DESCRIPTION_OFFERED: Final = tuple(
+    [f.media_type for f in DESCRIPTION_FORMATS] + list(fmt.MEDIA_TYPE_ALIASES)
+)
+#: The landing page: HTML first; an RDF type redirects to the catalogue.
+_LANDING_OFFERED: Final = ("text/html", *_DESCRIPTION_OFFERED[:4], *fmt.MEDIA_TYPE_ALIASES)
+_LISTING_OFFERED: Final = ("application/json", "text/html")
+
+#: Domain error -> HTTP status (first match in the MRO wins).
+STATUS: Final[dict[type[CcaiError], int]] = {ArtefactNotFound: 404, BuildUnavailable: 503}
+
+
+class _NotAcceptable(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- state ---------------------------------------------------------------------------------
+def _service(request: Request) -> FairService:
+    state = request.app.state
+    holder = getattr(state, "fair", None)
+    if holder is None:
+        settings = state.settings
+        holder = BuildWatcher(settings.store_path, store_dir=settings.oxigraph_path())
+        state.fair = holder
+    return holder if isinstance(holder, FairService) else holder.get()
+
+
+def _base(request: Request) -> str:
+    settings = getattr(request.app.state, "settings", None)
+    base = settings.public_base_url if settings is not None else str(request.base_url)
+    return t.normalise_base(base)
+
+
+@cache
+def _templates() -> Environment:
+    return template_environment()
+
+
+# --- negotiation ---------------------------------------------------------------------------
+def _choose_format(request: Request, extension: str | None, offered: tuple[str, ...]) -> fmt.Format:
+    """Extension, then ``_mediatype``/``format``, then ``Accept`` (see the module docstring)."""
+    allowed = {f.name for f in DESCRIPTION_FORMATS}
+    if extension is not None:
+        chosen = fmt.FORMAT_NAMES.get(extension)
+    elif "_mediatype" in request.query_params:
+        chosen = fmt.by_media_type(request.query_params["_mediatype"])
+    elif "format" in request.query_params:
+        chosen = fmt.by_name(request.query_params["format"])
+    else:
+        media_type = choose(request.headers.get("accept"), offered)
+        chosen = fmt.by_media_type(media_type) if media_type else None
+        if chosen is None:
+            raise _NotAcceptable("none of the offered media types is acceptable")
+    if chosen is None or chosen.name not in allowed:
+        raise _NotAcceptable("unknown format; use one of " + ", ".join(sorted(allowed)))
+    return chosen
+
+
+def _alternates(base: str, path: str) -> list[Alternate]:
+    return [
+        Alternate(f.media_type, f"{base}{path}.{f.extension}", f.title) for f in DESCRIPTION_FORMATS
+    ]
+
+
+def _not_acceptable(request: Request, message: str, alternates: list[Alternate]) -> Response:
+    return error_response(
+        request,
+        406,
+        "not-acceptable",
+        message,
+        spec="https://www.rfc-editor.org/rfc/rfc9110#name-406-not-acceptable",
+        extra={"available": {a.media_type: a.href for a in alternates}},
+        headers={"Vary": "Accept", "Link": ", ".join(_alternate_links(alternates))},
+    )
+
+
+def _alternate_links(alternates: list[Alternate]) -> list[str]:
+    return [f'<{a.href}>; rel="alternate"; type="{a.media_type}"' for a in alternates]
+
+
+def _fail(request: Request, exc: CcaiError) -> Response:
+    status = next((STATUS[c] for c in type(exc).__mro__ if c in STATUS), 500)
+    headers = {"Retry-After": "30"} if status == 503 else None
+    return error_response(
+        request, status, exc.error_code, exc.message, spec=exc.spec, headers=headers
+    )
+
+
+# --- conditional requests ------------------------------------------------------------------
+def _etag_matches(header: str | None, etag: str) -> bool:
+    """``If-None-Match`` (weak comparison, RFC 9110 §13.1.2) matches ``etag``."""
+    if header is None:
+        return False
+    if header.strip() == "*":
+        return True
+    opaque = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == opaque for tag in header.split(","))
+
+
+def _not_modified(request: Request, etag: str, mtime: float | None = None) -> bool:
+    inm = request.headers.get("if-none-match")
+    if inm is not None:
+        return _etag_matches(inm, etag)
+    ims = request.headers.get("if-modified-since")
+    if ims is None or mtime is None:
+        return False
+    try:
+        since = parsedate_to_datetime(ims).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return False
+    return int(mtime) <= since
+
+
+def _respond(request: Request, rendered: Rendered, headers: dict[str, str]) -> Response:
+    headers = {
+        **headers,
+        "ETag": rendered.etag,
+        "Cache-Control": f"public, max-age={METADATA_MAX_AGE}",
+    }
+    if _not_modified(request, rendered.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(rendered.body, headers={**headers, "Content-Type": rendered.content_type})
+
+
+# --- the descriptions ----------------------------------------------------------------------
+def _descriptions(base: str) -> dict[str, Description]:
+    void_doc = str(void_description_iri(base))
+    return {
+        "catalog": Description(
+            "catalog", "catalog", str(t.CATALOG_IRI), str(t.CATALOG_IRI), "DCAT-AP catalogue"
+        ),
+        "dataset": Description(
+            "dataset", "catalog", str(t.DATASET), str(t.DATASET), "DCAT-AP dataset description"
+        ),
+        "void": Description(
+            ".well-known/void", "void", void_doc, str(t.DATASET), "VoID description"
+        ),
+    }
+
+
+def serve_description(request: Request, name: str, extension: str | None = None) -> Response:
+    """Negotiate and serve one of the descriptions (``catalog``, ``dataset``, ``void``)."""
+    base = _base(request)
+    described = _descriptions(base)[name]
+    alternates = _alternates(base, described.path)
+    try:
+        chosen = _choose_format(request, extension, _DESCRIPTION_OFFERED)
+    except _NotAcceptable as exc:
+        return _not_acceptable(request, exc.message, alternates)
+    try:
+        service = _service(request)
+    except BuildUnavailable as exc:
+        return _fail(request, exc)
+    extra = f'<{base}context.jsonld>; rel="{CONTEXT_REL}"' if chosen.name == "jsonld" else ""
+    headers = {"Link": _link_header(alternates, described.canonical, extra)}
+    if extension is None:
+        headers["Vary"] = "Accept"
+        headers["Content-Location"] = f"{base}{described.path}.{chosen.extension}"
+    if chosen.is_rdf:
+        return _respond(request, service.serialized(described.kind, base, chosen), headers)
+    graph = service.graph(described.kind, base)
+    view = resource_view(graph, described.focus, base)
+    body = (
+        _templates()
+        .get_template("resource.html")
+        .render(
+            base=base,
+            title=view.title,
+            view=view,
+            jsonld=script_safe_json(to_jsonld(graph)),
+            alternates=alternates,
+            canonical=to_public(described.canonical, base),
+            sparql_href=sparql_link(base + "sparql", described.focus),
+            incoming_capped=False,
+            extra={"heading": described.heading, "text": _summary(described, base)},
+        )
+    )
+    return _respond(request, rendered_document(body.encode("utf-8"), "text/html"), headers)
+
+
+def _summary(described: Description, base: str) -> str:
+    if described.kind == "void":
+        return (
+            "Statistics of the knowledge graph in the Vocabulary of Interlinked Datasets "
+            "(VoID): counts, class and property partitions, named graphs and linksets. "
+            "Counted from the store of this build."
+        )
+    return (
+        "The catalogue entry of the knowledge graph in DCAT-AP 3.0.1: the dataset, its "
+        f"downloadable distributions ({base}download) and the SPARQL endpoint."
+    )
+
+
+# --- landing page -------------------------------------------------------------------------
+def landing_page(request: Request) -> Response:
+    """HTML landing page, or 303 to the catalogue for an RDF client."""
+    base = _base(request)
+    alternates = _alternates(base, "catalog")
+    try:
+        chosen = _choose_format(request, None, _LANDING_OFFERED)
+    except _NotAcceptable as exc:
+        return _not_acceptable(request, exc.message, alternates)
+    if chosen.is_rdf:
+        # A named format is kept in the target; a negotiated one is negotiated again there.
+        named = "format" in request.query_params or "_mediatype" in request.query_params
+        target = f"{base}catalog.{chosen.extension}" if named else f"{base}catalog"
+        return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+    try:
+        service = _service(request)
+    except BuildUnavailable as exc:
+        return _fail(request, exc)
+    landing = service.landing(base)
+    body = (
+        _templates()
+        .get_template("home.html")
+        .render(
+            base=base,
+            page="home",
+            title="Home",
+            landing=landing,
+            jsonld=script_safe_json(dumps(landing.jsonld)),
+            described_by=alternates[:2],
+            void_href=base + ".well-known/void",
+            alternates=[],
+            canonical=str(t.HOMEPAGE),
+        )
+    )
+    links = [
+        f'<{t.DATASET}>; rel="cite-as"',
+        *(f'<{a.href}>; rel="describedby"; type="{a.media_type}"' for a in alternates[:2]),
+        f'<{t.LICENSE}>; rel="license"',
+        *(
+            f'<{base}download/{d.file}>; rel="item"; type="{d.media_type}"'
+            for d in landing.downloads
+            if d.distribution
+        ),
+    ]
+    headers = {"Vary": "Accept", "Link": ", ".join(links)}
+    return _respond(request, rendered_document(body.encode("utf-8"), "text/html"), headers)
+
+
+# --- downloads ----------------------------------------------------------------------------
+def download_listing(request: Request) -> Response:
+    """The artefacts with URL, size and SHA-256, as JSON (default) or HTML."""
+    base = _base(request)
+    wanted = request.query_params.get("format")
+    if wanted is not None:
+        media_type = {"json": "application/json", "html": "text/html"}.get(wanted.lower())
+    else:
+        media_type = choose(request.headers.get("accept"), _LISTING_OFFERED)
+    alternates = [
+        Alternate("application/json", f"{base}download?format=json", "JSON"),
+        Alternate("text/html", f"{base}download?format=html", "HTML"),
+    ]
+    if media_type is None:
+        return _not_acceptable(request, "the listing is offered as JSON or HTML", alternates)
+    try:
+        service = _service(request)
+    except BuildUnavailable as exc:
+        return _fail(request, exc)
+    headers = {"Vary": "Accept", "Link": ", ".join(_alternate_links(alternates))}
+    if media_type == "application/json":
+        body = json.dumps(service.download_list(base), indent=2).encode("utf-8")
+        return _respond(request, rendered_document(body, "application/json"), headers)
+    landing = service.landing(base)
+    html = (
+        _templates()
+        .get_template("home.html")
+        .render(
+            base=base,
+            page="downloads",
+            title="Downloads",
+            landing=landing,
+            jsonld=None,
+            described_by=[],
+            alternates=alternates,
+            canonical=None,
+        )
+    )
+    return _respond(request, rendered_document(html.encode("utf-8"), "text/html"), headers)
+
+
+def download_file(request: Request, file: str) -> Response:
+    """One allow-listed artefact (see the module docstring for the headers)."""
+    try:
+        artefact = _service(request).download(file)
+        info = os.stat(artefact.path)
+    except CcaiError as exc:
+        return _fail(request, exc)
+    except OSError:
+        return _fail(request, ArtefactNotFound(f"{file} is missing from the build directory."))
+    headers = {
+        "ETag": artefact.etag,
+        "Repr-Digest": artefact.repr_digest,
+        "Digest": artefact.digest,
+        "Cache-Control": f"public, max-age={DOWNLOAD_MAX_AGE}",
+        "Last-Modified": formatdate(info.st_mtime, usegmt=True),
+    }
+    if _not_modified(request, artefact.etag, info.st_mtime):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(
+        artefact.path,
+        media_type=artefact.content_type,
+        filename=artefact.file,
+        stat_result=info,
+        headers=headers,
+    )
+
+
+# --- the routes (thin: read the request, call one function) ------------------------------
+def _get_and_head(path: str, **kwargs: Any) -> Callable[[_F], _F]:
+    """Register GET (documented) and HEAD (same handler, left out of OpenAPI, so
+    operation ids stay unique)."""
+
+    def register(func: _F) -> _F:
+        router.get(path, **kwargs)(func)
+        router.head(path, **{**kwargs, "include_in_schema": False})(func)
+        return func
+
+    return register
+
+
+@_get_and_head("/", summary="Landing page of the dataset")
+def home(request: Request) -> Response:
+    return landing_page(request)
+
+
+@_get_and_head("/catalog", summary="DCAT-AP 3.0.1 catalogue")
+def catalog(request: Request) -> Response:
+    return serve_description(request, "catalog")
+
+
+@_get_and_head("/catalog.{ext}", include_in_schema=False)
+def catalog_ext(request: Request, ext: str) -> Response:
+    return _with_extension(request, "catalog", ext)
+
+
+@_get_and_head("/dataset", summary="The dataset (DCAT-AP description)")
+def dataset(request: Request) -> Response:
+    return serve_description(request, "dataset")
+
+
+@_get_and_head("/dataset.{ext}", include_in_schema=False)
+def dataset_ext(request: Request, ext: str) -> Response:
+    return _with_extension(request, "dataset", ext)
+
+
+@_get_and_head("/.well-known/void", summary="VoID description")
+def void(request: Request) -> Response:
+    return serve_description(request, "void")
+
+
+@_get_and_head("/.well-known/void.{ext}", include_in_schema=False)
+def void_ext(request: Request, ext: str) -> Response:
+    return _with_extension(request, "void", ext)
+
+
+@_get_and_head("/download", summary="The downloadable artefacts")
+def downloads(request: Request) -> Response:
+    return download_listing(request)
+
+
+@_get_and_head("/download/{file}", summary="One build artefact")
+def download(request: Request, file: str) -> Response:
+    return download_file(request, file)
+
+
+def _with_extension(request: Request, name: str, ext: str) -> Response:
+    if ext not in {f.extension for f in DESCRIPTION_FORMATS}:
+        return _fail(request, ArtefactNotFound(f"no .{ext} representation is published"))
+    return serve_description(request, name, extension=ext)
+
+
+__all__ = ["DESCRIPTION_FORMATS", "STATUS", "router", "serve_description"]
