@@ -159,7 +159,7 @@ RESULT_FORMATS = ("json", "csv", "tsv", "xml", "table", "turtle", "ntriples")
 def cmd_query(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
-    text = _query_text(args.query)
+    text = _query_text(args.query, args.param)
     store_dir = _store_dir(Path(args.store))
     try:
         store = ox.Store.read_only(str(store_dir))
@@ -182,16 +182,36 @@ def cmd_query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _query_text(argument: str) -> str:
+def _query_text(argument: str, params: Sequence[str] = ()) -> str:
+    """The query to run. A named query file (``@queries/x.rq`` with a header)
+    gets its parameters bound: the header's defaults, overridden by
+    ``--param name=value``, validated and bound as RDF terms."""
+    from api.queries import ParameterError, QueryDefinitionError, parse_query_file
+
+    values = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise CommandError(f"ccai query: --param takes NAME=VALUE, not {item!r}")
+        values[name.strip()] = value
     if argument.startswith("@"):
         path = Path(argument[1:])
         try:
-            return path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise CommandError(f"{path}: cannot read query file: {exc.strerror}") from None
-    if argument == "-":
-        return sys.stdin.read()
-    return argument
+        if text.lstrip().startswith("# title:"):
+            try:
+                return parse_query_file(path).render(values)
+            except (QueryDefinitionError, ParameterError) as exc:
+                raise CommandError(f"{path}: {exc}") from None
+    elif argument == "-":
+        text = sys.stdin.read()
+    else:
+        text = argument
+    if values:
+        raise CommandError("ccai query: --param only applies to a named query file (@file.rq)")
+    return text
 
 
 def _store_dir(store: Path, *, command: str = "query") -> Path:
@@ -413,6 +433,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("query", help="run SPARQL on the built store")
     p.add_argument("query", metavar="QUERY", help="SPARQL text, @file.rq, or - for stdin")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter of a named query file (see its '# param:' header)",
+    )
     p.add_argument("--store", default="build", help="build directory (default: build)")
     p.add_argument(
         "--format",

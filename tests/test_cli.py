@@ -15,6 +15,7 @@ import pytest
 from rdflib import Graph
 
 import api
+from api import resources
 from api.cli import main
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib.*")
@@ -434,3 +435,28 @@ def test_console_script_serves_the_build(fixture_build) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_query_named_file_binds_defaults_and_params(capsys, project_build) -> None:
+    """A named query file gets its header's defaults; --param overrides them."""
+    out_dir, _report = project_build
+    query = f"@{resources.queries_dir() / 'themes-across-sources.rq'}"
+    assert main(["query", query, "--store", str(out_dir), "--format", "csv"]) == 0
+    everything = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert everything, "the default (min_sources = 1) keeps every theme with a challenge"
+    args = ["query", query, "--store", str(out_dir), "--format", "csv", "--param", "min_sources=3"]
+    assert main(args) == 0
+    several = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert 0 < len(several) < len(everything)
+    assert all(int(row["sources"]) >= 3 for row in several)
+
+
+def test_query_param_errors_exit_2(capsys, fixture_build) -> None:
+    out_dir, _report = fixture_build
+    query = f"@{resources.queries_dir() / 'event-participants.rq'}"
+    assert main(["query", query, "--store", str(out_dir), "--param", "event=not an iri"]) == 2
+    assert "not an absolute IRI" in capsys.readouterr().err
+    assert main(["query", query, "--store", str(out_dir), "--param", "nope"]) == 2
+    assert "NAME=VALUE" in capsys.readouterr().err
+    assert main(["query", "ASK {}", "--store", str(out_dir), "--param", "a=b"]) == 2
+    assert "named query file" in capsys.readouterr().err
