@@ -6,8 +6,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import shlex
+
+import pytest
+
 from api.build.summary import graph_summary, render_markdown
-from api.cli import build_parser
+from api.cli import build_parser, main
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 START, END = "<!-- graph-summary:start -->", "<!-- graph-summary:end -->"
@@ -31,3 +35,26 @@ def test_readme_quick_start_and_cli_commands_exist() -> None:
     subparsers = next(a for a in build_parser()._actions if a.dest == "command")
     assert commands, "the README shows no ccai command"
     assert commands <= set(subparsers.choices), commands - set(subparsers.choices)
+
+
+def readme_examples() -> list[str]:
+    """The ``ccai …`` lines of the README's sh code blocks."""
+    text = README.read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", text, re.DOTALL)
+    return [
+        line.split("  #")[0].strip()
+        for block in blocks
+        for line in block.splitlines()
+        if line.startswith("ccai ")
+    ]
+
+
+@pytest.mark.parametrize("example", readme_examples())
+def test_readme_example_runs(example: str, project_build, capsys, monkeypatch) -> None:
+    out_dir, _ = project_build
+    monkeypatch.chdir(README.parent)
+    argv = shlex.split(example)[1:]
+    if argv[0] in {"query", "stats"}:
+        argv += ["--store", str(out_dir)]
+    assert main(argv) == 0, capsys.readouterr().err
+    assert capsys.readouterr().out.strip()
