@@ -26,7 +26,7 @@ from api.store import open_store
 from api.store.base import Store
 from api.web import errors
 from api.web.middleware import BodySizeLimit
-from api.web.routers import fair, health, linked_data, sparql
+from api.web.routers import fair, health, linked_data, rest, sparql
 
 log = logging.getLogger("ccai.web")
 
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.include_router(sparql.router)
     app.include_router(health.router)
     app.include_router(fair.router)
+    app.include_router(rest.build_router())
     # Last: its paths (/id/…, /vocab/…, /source/…) are the dereferenceable IRIs.
     app.include_router(linked_data.router)
     # Outermost last: CORS wraps the size limit, so a 413 still carries CORS headers.

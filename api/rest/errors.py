@@ -1,0 +1,59 @@
+"""Errors of the REST API, with stable codes and their HTTP status.
+
+=====================  ======  ==========================================================
+class                  status  code
+=====================  ======  ==========================================================
+InvalidParameter       400     ``invalid-parameter`` (``parameter`` names the culprit)
+UnknownParameter       400     ``unknown-parameter`` (a query parameter the route lacks)
+NotFound               404     ``not-found``
+=====================  ======  ==========================================================
+
+All are :class:`api.errors.CcaiError` subclasses carrying a ``status``. The REST
+router's route class (:class:`api.web.routers.rest.RestRoute`) turns them into
+``{"error": code, "message": …, "parameter": …}`` bodies, so the router works in
+any app. (``InvalidParameter`` and ``UnknownParameter`` also subclass
+:class:`api.errors.BadRequest`, so the app-wide handler maps them to 400 too.)
+
+>>> err = InvalidParameter("page", "must be at least 1")
+>>> err.code, err.status, err.details["parameter"]
+('invalid-parameter', 400, 'page')
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from api.errors import BadRequest, CcaiError
+
+REST_DOC = "https://w3id.org/ccai/api#rest"
+
+
+class RestError(CcaiError):
+    """Base class of the REST errors; ``status`` is the HTTP status."""
+
+    status: ClassVar[int] = 400
+
+
+class InvalidParameter(RestError, BadRequest):
+    """A request value that does not fit its parameter (type, range, length)."""
+
+    code = "invalid-parameter"
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(f"parameter {parameter!r}: {message}", parameter=parameter)
+
+
+class UnknownParameter(RestError, BadRequest):
+    """A query parameter the operation does not declare (or one given twice)."""
+
+    code = "unknown-parameter"
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(f"parameter {parameter!r}: {message}", parameter=parameter)
+
+
+class NotFound(RestError):
+    """No such named query or class."""
+
+    code = "not-found"
+    status = 404
