@@ -23,7 +23,8 @@ def canonical_turtle(text: str, *, source: str = "<string>") -> str:
         rdflib parser errors for text that is not Turtle (callers report them
         with the file name; see :mod:`api.rdf.parsing`).
 
-    >>> text = '<https://w3id.org/ccai/id/person/x> <http://www.w3.org/2000/01/rdf-schema#label> "X"@en .'
+    >>> label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    >>> text = f'<https://w3id.org/ccai/id/person/x> {label} "X"@en .'
     >>> print(canonical_turtle(text), end="")
     PREFIX person: <https://w3id.org/ccai/id/person/>
     PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

@@ -113,7 +113,9 @@ ENTITY_KINDS: tuple[str, ...] = (
 # One prefix per entity kind (``person:julia-pagel``) and per concept scheme
 # (``themes:data``), so that canonical Turtle stays readable.
 PREFIXES.update({kind: f"{BASE}id/{kind}/" for kind in ENTITY_KINDS})
-PREFIXES.update({scheme.replace("-", ""): f"{BASE}vocab/{scheme}/" for scheme in VOCABULARY_SCHEMES})
+PREFIXES.update(
+    {scheme.replace("-", ""): f"{BASE}vocab/{scheme}/" for scheme in VOCABULARY_SCHEMES}
+)
 
 
 def is_slug(text: str) -> bool:

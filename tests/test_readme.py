@@ -4,9 +4,8 @@ real build, and the commands it shows exist."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
 import shlex
+from pathlib import Path
 
 import pytest
 

@@ -90,7 +90,7 @@ def graph_summary(build_dir: Path) -> GraphSummary:
         name = wanted.get(row["class"].value)
         source = row["source"].value
         if name and source.startswith(source_prefix):
-            counts[name][source[len(source_prefix):]] = int(row["n"].value)
+            counts[name][source[len(source_prefix) :]] = int(row["n"].value)
     totals = {name: 0 for name in SUMMARY_CLASSES}
     for row in store.query(_TOTAL, use_default_graph_as_union=True):
         name = wanted.get(row["class"].value)

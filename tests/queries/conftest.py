@@ -28,8 +28,6 @@ def run(project_store: ox.Store) -> Callable[..., list[dict[str, str]]]:
     def _run(name: str, **params: str) -> list[dict[str, str]]:
         solutions = project_store.query(queries[name].render(params))
         names = [v.value for v in solutions.variables]
-        return [
-            {n: row[n].value for n in names if row[n] is not None} for row in solutions
-        ]
+        return [{n: row[n].value for n in names if row[n] is not None} for row in solutions]
 
     return _run

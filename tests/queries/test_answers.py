@@ -27,7 +27,10 @@ def test_source_documents_lists_the_five_sources(run) -> None:
     }
     by_source = {r["source"]: r for r in rows}
     assert by_source[SOURCE + "ai-culturele-ontwikkeling"]["language"] == "nl"
-    assert by_source[SOURCE + "ekip-policy-lab-1"]["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert (
+        by_source[SOURCE + "ekip-policy-lab-1"]["license"]
+        == "https://creativecommons.org/licenses/by/4.0/"
+    )
     assert all(int(r["entities"]) > 5 for r in rows)
 
 
@@ -43,10 +46,22 @@ def test_event_participants_of_the_nemo_conference(run) -> None:
     assert keller["title"] == "Director of Policy"
     assert keller["organisationLabel"] == "Open Future Foundation"
     speakers = {r["name"] for r in rows}
-    for name in ("Oonagh Murphy", "Thierry Dutoit", "Nico Verplancke", "Johan Oomen",
-                 "Veerle Vanden Daelen", "Marion Carré", "Hans van der Linden",
-                 "Jean-Louis Blanchart", "Giuliana De Francesco", "Iliana Ivanova",
-                 "Sabine Verheyen", "Julia Pagel", "Olga Van Oost", "Johannes Bernhardt"):
+    for name in (
+        "Oonagh Murphy",
+        "Thierry Dutoit",
+        "Nico Verplancke",
+        "Johan Oomen",
+        "Veerle Vanden Daelen",
+        "Marion Carré",
+        "Hans van der Linden",
+        "Jean-Louis Blanchart",
+        "Giuliana De Francesco",
+        "Iliana Ivanova",
+        "Sabine Verheyen",
+        "Julia Pagel",
+        "Olga Van Oost",
+        "Johannes Bernhardt",
+    ):
         assert name in speakers, name
 
 
@@ -103,7 +118,9 @@ def test_recommendations_to_policy_makers_include_nemos_three(run) -> None:
 
 def test_skills_recommendations_come_from_mesoc_and_ekip(run) -> None:
     rows = run("recommendations-by-theme", theme=VOCAB + "themes/skills")
-    per_source = Counter(r["source"].rsplit("/", 1)[1] for r in {r["recommendation"]: r for r in rows}.values())
+    per_source = Counter(
+        r["source"].rsplit("/", 1)[1] for r in {r["recommendation"]: r for r in rows}.values()
+    )
     assert per_source["mesoc-ai-ccs-slides-2023"] == 3
     assert per_source["ekip-policy-lab-1"] >= 9
     assert all(r.get("proposerLabel") for r in rows)
@@ -143,7 +160,8 @@ def test_organisation_involvement_of_nemo(run) -> None:
 def test_ai_applications_include_national_gallery_with_dexibit(run) -> None:
     rows = run("ai-applications")
     assert any(
-        r.get("deployerLabel", "").startswith("National Gallery") and r.get("developerLabel") == "Dexibit"
+        r.get("deployerLabel", "").startswith("National Gallery")
+        and r.get("developerLabel") == "Dexibit"
         for r in rows
     )
 
@@ -156,7 +174,12 @@ def test_opportunities_by_category_on_the_mesoc_slides(run) -> None:
         if r["source"].endswith("slides-2023") and "categoryLabel" in r
     }
     assert Counter(mesoc.values()) == Counter(
-        {"reduce costs": 4, "make decisions": 4, "discover and engage new audiences": 3, "inspire human creation": 4}
+        {
+            "reduce costs": 4,
+            "make decisions": 4,
+            "discover and engage new audiences": 3,
+            "inspire human creation": 4,
+        }
     )
 
 

@@ -36,8 +36,15 @@ def test_query_has_header_and_runs_with_defaults(name: str) -> None:
 def test_every_declared_parameter_changes_the_query(name: str) -> None:
     query = QUERIES[name]
     for param in query.parameters:
-        value = {"iri": "https://w3id.org/ccai/id/x/y", "integer": "2", "string": "x",
-                 "year": "2024", "date": "2024-01-01", "decimal": "1.5", "language": "en"}[param.type]
+        value = {
+            "iri": "https://w3id.org/ccai/id/x/y",
+            "integer": "2",
+            "string": "x",
+            "year": "2024",
+            "date": "2024-01-01",
+            "decimal": "1.5",
+            "language": "en",
+        }[param.type]
         rendered = query.render({param.name: value})
         assert f"VALUES ?{param.name} {{" in rendered
         ox.Store().query(rendered)
@@ -67,8 +74,16 @@ def test_unknown_parameter_is_rejected() -> None:
 
 @pytest.mark.parametrize(
     ("ptype", "raw"),
-    [("iri", "not an iri"), ("iri", "http://a b"), ("integer", "1.5"), ("integer", "9" * 20),
-     ("date", "2024-13-01"), ("year", "24"), ("decimal", "1e5"), ("language", "en_GB!")],
+    [
+        ("iri", "not an iri"),
+        ("iri", "http://a b"),
+        ("integer", "1.5"),
+        ("integer", "9" * 20),
+        ("date", "2024-13-01"),
+        ("year", "24"),
+        ("decimal", "1e5"),
+        ("language", "en_GB!"),
+    ],
 )
 def test_parameter_types_reject_bad_values(ptype: str, raw: str) -> None:
     with pytest.raises(ParameterError):
@@ -131,7 +146,9 @@ def test_bound_optional_filter_narrows_results() -> None:
     music = "https://w3id.org/ccai/vocab/sectors/music"
     for slug, in_music in (("a", True), ("b", False)):
         app = ox.NamedNode(f"https://w3id.org/ccai/id/application/{slug}")
-        store.add(ox.Quad(app, rdf_type, ox.NamedNode("https://w3id.org/ccai/ontology#AIApplication")))
+        store.add(
+            ox.Quad(app, rdf_type, ox.NamedNode("https://w3id.org/ccai/ontology#AIApplication"))
+        )
         store.add(ox.Quad(app, label, ox.Literal(slug, language="en")))
         store.add(ox.Quad(app, source, ox.NamedNode("https://w3id.org/ccai/source/s")))
         if in_music:

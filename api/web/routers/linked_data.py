@@ -62,6 +62,8 @@ from api.namespaces import BASE, ONTOLOGY_IRI
 from api.negotiation import choose, content_type_header
 
 router = APIRouter(tags=["linked data"])
+
+
 def _resource_route(path: str, **kwargs):
     """GET (documented in OpenAPI) and HEAD (same handler, not documented) on ``path``.
 
