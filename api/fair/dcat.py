@@ -66,25 +66,6 @@ _CATALOG_DESCRIPTION = {
     "nl": "De datasets en datadiensten die het ccai-kg-project publiceert: de CCAI-kennisgraaf, "
     "de downloadbare dumps ervan en het SPARQL-eindpunt.",
 }
-_KEYWORDS = {
-    "en": (
-        "artificial intelligence",
-        "cultural and creative sectors",
-        "cultural heritage",
-        "museums",
-        "cultural policy",
-        "knowledge graph",
-        "linked data",
-    ),
-    "nl": (
-        "artificiële intelligentie",
-        "culturele en creatieve sectoren",
-        "cultureel erfgoed",
-        "musea",
-        "cultuurbeleid",
-        "kennisgraaf",
-    ),
-}
 _PROVENANCE = (
     "Curated by hand from a small set of public source documents (reports, conference "
     "summaries, articles) into RDF following the CCAI ontology; each entity carries "
@@ -183,7 +164,7 @@ def build_catalog(
     g.add((ds, DCT.license, t.LICENSE))
     g.add((ds, DCAT.theme, t.THEME_EDUC))
     g.add((ds, DCT.subject, t.EUROVOC_AI))
-    for lang, words in _KEYWORDS.items():
+    for lang, words in t.KEYWORDS.items():
         for word in words:
             g.add((ds, DCAT.keyword, Literal(word, lang=lang)))
     g.add((ds, DCT.spatial, t.SPATIAL_EU))

@@ -46,15 +46,6 @@ _DESCRIPTION = (
     "and articles. Every statement records the source document and the place in it that "
     "supports it. Downloadable as RDF dumps and queryable through a SPARQL endpoint."
 )
-_KEYWORDS = [
-    "artificial intelligence",
-    "cultural and creative sectors",
-    "cultural heritage",
-    "museums",
-    "cultural policy",
-    "knowledge graph",
-    "linked data",
-]
 
 
 def dataset_jsonld(
@@ -90,7 +81,7 @@ def dataset_jsonld(
         "isAccessibleForFree": True,
         "creator": project,
         "publisher": project,
-        "keywords": list(dict.fromkeys([*_KEYWORDS, t.EUROVOC_AI_LABEL])),
+        "keywords": list(dict.fromkeys([*t.KEYWORDS["en"], t.EUROVOC_AI_LABEL])),
         "about": {"@id": str(t.EUROVOC_AI), "@type": "DefinedTerm", "name": t.EUROVOC_AI_LABEL},
         "version": report.version,
         "dateModified": report.finished.replace(microsecond=0).isoformat(),

@@ -213,3 +213,25 @@ def distribution_iri(file: str) -> URIRef:
     """A stable IRI for the distribution of one dump, independent of the server."""
     slug = "".join(c if c.isalnum() else "-" for c in file.lower())
     return URIRef(f"{DATASET}#distribution-{slug}")
+
+
+#: Free-text keywords of the dataset, per language (DCAT dcat:keyword, schema.org keywords).
+KEYWORDS: Final = {
+    "en": (
+        "artificial intelligence",
+        "cultural and creative sectors",
+        "cultural heritage",
+        "museums",
+        "cultural policy",
+        "knowledge graph",
+        "linked data",
+    ),
+    "nl": (
+        "artificiële intelligentie",
+        "culturele en creatieve sectoren",
+        "cultureel erfgoed",
+        "musea",
+        "cultuurbeleid",
+        "kennisgraaf",
+    ),
+}
