@@ -30,6 +30,7 @@ api.errors.ForbiddenQueryFeature: SERVICE (federated query) is not allowed on th
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 from collections.abc import Callable
@@ -98,8 +99,12 @@ def _is_update(query: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=256)
 def analyse(query: str) -> QueryInfo:
     """Parse ``query`` and return its form, or raise the reason it must not run.
+
+    Results are cached by query text (rdflib's parser costs 10-50 ms a query;
+    errors are not cached and re-raise on every call).
 
     Raises:
         QuerySyntaxError: not SPARQL 1.1 Query syntax (message, line, column, offset).

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -85,6 +86,9 @@ async def _receive(conn: Connection, timeout: float | None) -> Any:
             await asyncio.wait_for(ready, timeout)
         finally:
             loop.remove_reader(fd)
+            # uvloop leaves the descriptor non-blocking after add_reader; recv()
+            # in a thread would then fail on results larger than the pipe buffer.
+            os.set_blocking(fd, True)
     # The worker sends a whole message at once; large results are read off-loop.
     return await asyncio.to_thread(conn.recv)
 

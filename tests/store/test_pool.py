@@ -114,3 +114,19 @@ def test_missing_store_fails_to_start(tmp_path: Path) -> None:
         await pool.close()
 
     asyncio.run(main())
+
+
+def test_large_results_under_uvloop(store_path: Path) -> None:
+    """uvicorn runs on uvloop: after add_reader the pipe must be blocking again,
+    or reading a result larger than the pipe buffer (64 KiB) fails."""
+    import uvloop
+
+    big = "SELECT ?s ?p ?o ?x WHERE { ?s ?p ?o . ?a ?b ?x }"  # 153 x 153 rows, > 1 MB
+
+    async def body(pool: WorkerPoolStore) -> None:
+        for _ in range(3):
+            r = await pool.query(big, formats=F, timeout=30)
+            assert len(r.body) > 256 * 1024 and r.rows == 153 * 153
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(_with_pool(store_path, body, workers=1))
