@@ -72,11 +72,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from functools import cache
-from typing import Any, Final, TypeVar
+from typing import Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -103,11 +102,9 @@ from api.linked_data.service import template_environment
 from api.linked_data.view import resource_view, sparql_link
 from api.negotiation import choose
 from api.web.errors import error_response
-from api.web.routers.linked_data import Alternate, _link_header
+from api.web.routing import Alternate, get_and_head, link_header
 
 router = APIRouter(tags=["FAIR publication"])
-
-_F = TypeVar("_F", bound=Callable[..., Response])
 
 
 @dataclass(frozen=True)
@@ -280,7 +277,7 @@ def serve_description(request: Request, name: str, extension: str | None = None)
     except BuildUnavailable as exc:
         return _fail(request, exc)
     extra = f'<{base}context.jsonld>; rel="{CONTEXT_REL}"' if chosen.name == "jsonld" else ""
-    headers = {"Link": _link_header(alternates, described.canonical, extra)}
+    headers = {"Link": link_header(alternates, described.canonical, extra)}
     if extension is None:
         headers["Vary"] = "Accept"
         headers["Content-Location"] = f"{base}{described.path}.{chosen.extension}"
@@ -436,59 +433,47 @@ def download_file(request: Request, file: str) -> Response:
 
 
 # --- the routes (thin: read the request, call one function) ------------------------------
-def _get_and_head(path: str, **kwargs: Any) -> Callable[[_F], _F]:
-    """Register GET (documented) and HEAD (same handler, left out of OpenAPI, so
-    operation ids stay unique)."""
-
-    def register(func: _F) -> _F:
-        router.get(path, **kwargs)(func)
-        router.head(path, **{**kwargs, "include_in_schema": False})(func)
-        return func
-
-    return register
-
-
-@_get_and_head("/", summary="Landing page of the dataset")
+@get_and_head(router, "/", summary="Landing page of the dataset")
 def home(request: Request) -> Response:
     return landing_page(request)
 
 
-@_get_and_head("/catalog", summary="DCAT-AP 3.0.1 catalogue")
+@get_and_head(router, "/catalog", summary="DCAT-AP 3.0.1 catalogue")
 def catalog(request: Request) -> Response:
     return serve_description(request, "catalog")
 
 
-@_get_and_head("/catalog.{ext}", include_in_schema=False)
+@get_and_head(router, "/catalog.{ext}", include_in_schema=False)
 def catalog_ext(request: Request, ext: str) -> Response:
     return _with_extension(request, "catalog", ext)
 
 
-@_get_and_head("/dataset", summary="The dataset (DCAT-AP description)")
+@get_and_head(router, "/dataset", summary="The dataset (DCAT-AP description)")
 def dataset(request: Request) -> Response:
     return serve_description(request, "dataset")
 
 
-@_get_and_head("/dataset.{ext}", include_in_schema=False)
+@get_and_head(router, "/dataset.{ext}", include_in_schema=False)
 def dataset_ext(request: Request, ext: str) -> Response:
     return _with_extension(request, "dataset", ext)
 
 
-@_get_and_head("/.well-known/void", summary="VoID description")
+@get_and_head(router, "/.well-known/void", summary="VoID description")
 def void(request: Request) -> Response:
     return serve_description(request, "void")
 
 
-@_get_and_head("/.well-known/void.{ext}", include_in_schema=False)
+@get_and_head(router, "/.well-known/void.{ext}", include_in_schema=False)
 def void_ext(request: Request, ext: str) -> Response:
     return _with_extension(request, "void", ext)
 
 
-@_get_and_head("/download", summary="The downloadable artefacts")
+@get_and_head(router, "/download", summary="The downloadable artefacts")
 def downloads(request: Request) -> Response:
     return download_listing(request)
 
 
-@_get_and_head("/download/{file}", summary="One build artefact")
+@get_and_head(router, "/download/{file}", summary="One build artefact")
 def download(request: Request, file: str) -> Response:
     return download_file(request, file)
 

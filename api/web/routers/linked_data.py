@@ -38,7 +38,6 @@ Wiring::
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -60,35 +59,15 @@ from api.linked_data.source import SparqlSource
 from api.linked_data.view import curie, resource_view, sparql_link
 from api.namespaces import BASE, ONTOLOGY_IRI
 from api.negotiation import choose, content_type_header
+from api.web.routing import Alternate, get_and_head, link_header
 
 router = APIRouter(tags=["linked data"])
-
-
-def _resource_route(path: str, **kwargs):
-    """GET (documented in OpenAPI) and HEAD (same handler, not documented) on ``path``.
-
-    One route with both methods would give both operations the same OpenAPI
-    operation id.
-    """
-
-    def register(func):
-        router.add_api_route(path, func, methods=["HEAD"], include_in_schema=False)
-        return router.get(path, **kwargs)(func)
-
-    return register
 
 
 class NotAcceptable(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-@dataclass(frozen=True)
-class Alternate:
-    media_type: str
-    href: str
-    title: str
 
 
 def _ld(request: Request) -> LinkedData:
@@ -133,14 +112,6 @@ def _alternates(ld: LinkedData, path: str) -> list[Alternate]:
         Alternate(f.media_type, f"{ld.public_base}{path}.{f.extension}", f.title)
         for f in fmt.FORMATS
     ]
-
-
-def _link_header(alternates: list[Alternate], canonical: str, extra: str = "") -> str:
-    parts = [f'<{a.href}>; rel="alternate"; type="{a.media_type}"' for a in alternates]
-    parts.append(f'<{canonical}>; rel="canonical"')
-    if extra:
-        parts.append(extra)
-    return ", ".join(parts)
 
 
 def _serialize(graph: Graph, chosen: fmt.Format) -> str:
@@ -212,7 +183,7 @@ def _not_acceptable(request: Request, ld: LinkedData, path: str, message: str) -
         json.dumps(payload),
         status_code=406,
         media_type="application/json",
-        headers={"Vary": "Accept", "Link": _link_header(alternates, BASE + path)},
+        headers={"Vary": "Accept", "Link": link_header(alternates, BASE + path)},
     )
 
 
@@ -231,7 +202,7 @@ def _serve(request: Request, ref: ResourceRef, *, canonical_path: str | None = N
     extra = ""
     if chosen.name == "jsonld":
         extra = f'<{ld.public_base}context.jsonld>; rel="{CONTEXT_REL}"'
-    headers = {"Link": _link_header(alternates, iri, extra)}
+    headers = {"Link": link_header(alternates, iri, extra)}
     if ref.extension is None:
         headers["Vary"] = "Accept"
         headers["Content-Location"] = f"{ld.public_base}{path}.{chosen.extension}"
@@ -281,57 +252,57 @@ def _resolve(request: Request, *segments: str) -> Response:
     return _serve(request, ref)
 
 
-@_resource_route("/id/{kind}/{slug}", summary="An entity")
+@get_and_head(router, "/id/{kind}/{slug}", summary="An entity")
 def entity(request: Request, kind: str, slug: str) -> Response:
     return _resolve(request, "id", kind, slug)
 
 
-@_resource_route("/vocab", summary="The concept schemes")
+@get_and_head(router, "/vocab", summary="The concept schemes")
 def vocabularies(request: Request) -> Response:
     return _resolve(request, "vocab")
 
 
-@_resource_route("/vocab.{ext}", include_in_schema=False)
+@get_and_head(router, "/vocab.{ext}", include_in_schema=False)
 def vocabularies_ext(request: Request, ext: str) -> Response:
     return _resolve(request, f"vocab.{ext}") if ext in fmt.FORMAT_NAMES else _bad_ext(request)
 
 
-@_resource_route("/vocab/{scheme}", summary="A concept scheme")
+@get_and_head(router, "/vocab/{scheme}", summary="A concept scheme")
 def scheme(request: Request, scheme: str) -> Response:
     return _resolve(request, "vocab", scheme)
 
 
-@_resource_route("/vocab/{scheme}/{concept}", summary="A concept")
+@get_and_head(router, "/vocab/{scheme}/{concept}", summary="A concept")
 def concept(request: Request, scheme: str, concept: str) -> Response:
     return _resolve(request, "vocab", scheme, concept)
 
 
-@_resource_route("/source/{slug}", summary="A source document")
+@get_and_head(router, "/source/{slug}", summary="A source document")
 def source_document(request: Request, slug: str) -> Response:
     return _resolve(request, "source", slug)
 
 
-@_resource_route("/source/{slug}/{locator}", summary="A place in a source")
+@get_and_head(router, "/source/{slug}/{locator}", summary="A place in a source")
 def locator(request: Request, slug: str, locator: str) -> Response:
     return _resolve(request, "source", slug, locator)
 
 
-@_resource_route("/graph/{name}", summary="A named graph (VoID summary)")
+@get_and_head(router, "/graph/{name}", summary="A named graph (VoID summary)")
 def named_graph(request: Request, name: str) -> Response:
     return _resolve(request, "graph", name)
 
 
-@_resource_route("/ontology", summary="The ontology")
+@get_and_head(router, "/ontology", summary="The ontology")
 def ontology(request: Request) -> Response:
     return _resolve(request, "ontology")
 
 
-@_resource_route("/ontology.{ext}", include_in_schema=False)
+@get_and_head(router, "/ontology.{ext}", include_in_schema=False)
 def ontology_ext(request: Request, ext: str) -> Response:
     return _resolve(request, f"ontology.{ext}") if ext in fmt.FORMAT_NAMES else _bad_ext(request)
 
 
-@_resource_route("/ontology/{version}", summary="A version of the ontology")
+@get_and_head(router, "/ontology/{version}", summary="A version of the ontology")
 def ontology_version(request: Request, version: str) -> Response:
     try:
         number, extension = parse_ontology_version(version)
