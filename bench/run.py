@@ -12,7 +12,8 @@ For each size (default 10^5 and 10^6 synthetic triples):
 
    * in-process pyoxigraph (query + JSON serialisation: the floor), and
      ``api.store.execute.execute`` in-process (what a worker runs per query);
-   * the ccai API over HTTP (``ccai serve`` on 127.0.0.1, httpx, concurrency 1 and 4);
+   * the ccai API over HTTP (``ccai serve`` on 127.0.0.1, keep-alive ``http.client``
+     threads, concurrency 1 and 4: :mod:`bench.client`);
    * rdflib-endpoint over the same quads (uvicorn on 127.0.0.1), bounded.
 
 Results go to ``bench/results/<timestamp>.json`` and a summary to stdout.
@@ -22,7 +23,6 @@ Everything binds 127.0.0.1; request counts and times are bounded.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import os
@@ -34,12 +34,13 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pyoxigraph as ox
+
+from bench import client
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
@@ -56,8 +57,9 @@ VOCAB = "https://w3id.org/ccai/vocab/"
 HERITAGE_GRAPH = "https://w3id.org/ccai/graph/bench-heritage"
 HERITAGE = "https://w3id.org/ccai/bench/heritage/"
 
-SMALL = ("entity-provenance", "people-and-posts", "label-lookup-ask")
-JSON_RESULTS = "application/sparql-results+json"
+LOOKUP = "label-lookup-ask"  # not a named query: reported in its own class, outside the targets
+CLASSES = ("heavy", "light", "small", "lookup")
+JSON_RESULTS = client.JSON_RESULTS
 
 
 # --- data ------------------------------------------------------------------------------
@@ -315,7 +317,7 @@ class Query:
     name: str
     text: str
     form: str
-    cls: str = "light"  # heavy | light | small
+    cls: str = "light"  # heavy | light | small | lookup
 
 
 def query_mix(real: RealGraph) -> list[Query]:
@@ -324,8 +326,31 @@ def query_mix(real: RealGraph) -> list[Query]:
     mix = [Query(q.name, q.render({}), q.form) for q in load_queries().values()]
     label, lang = real.label_probe
     literal = ox.Literal(label, language=lang) if lang else ox.Literal(label)
-    mix.append(Query("label-lookup-ask", f"ASK {{ ?s <{RDFS_LABEL}> {literal} }}", "ASK"))
+    mix.append(Query(LOOKUP, f"ASK {{ ?s <{RDFS_LABEL}> {literal} }}", "ASK"))
     return mix
+
+
+def classify(mix: list[Query], inproc: dict[str, dict]) -> dict[str, str]:
+    """Class of each query by measured cost: the named queries sorted by in-process
+    p50 at this size and cut in thirds (cheapest third ``small``, costliest third
+    ``heavy``, the rest ``light``); the label-lookup ASK (not a named query) is
+    its own class, ``lookup``, reported outside the targets.
+
+    >>> mix = [Query(n, "", "SELECT") for n in "abcdefg"] + [Query(LOOKUP, "", "ASK")]
+    >>> cost = {q.name: {"inprocess": {"p50_ms": float(i)}} for i, q in enumerate(mix)}
+    >>> classify(mix, cost)  # doctest: +NORMALIZE_WHITESPACE
+    {'a': 'small', 'b': 'small', 'c': 'light', 'd': 'light', 'e': 'light', 'f': 'heavy',
+     'g': 'heavy', 'label-lookup-ask': 'lookup'}
+    """
+    named = sorted(
+        (q.name for q in mix if q.name != LOOKUP), key=lambda n: inproc[n]["inprocess"]["p50_ms"]
+    )
+    third = len(named) // 3
+    cls = {
+        n: "small" if i < third else "heavy" if i >= len(named) - third else "light"
+        for i, n in enumerate(named)
+    }
+    return {q.name: cls.get(q.name, "lookup") for q in mix}
 
 
 def accept_for(q: Query) -> str:
@@ -466,15 +491,9 @@ class Server:
         while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited ({self.proc.returncode}); see {self.log}")
-            with contextlib.suppress(httpx.HTTPError):
-                r = httpx.get(
-                    self.url,
-                    params={"query": "ASK {}"},
-                    headers={"Accept": JSON_RESULTS},
-                    timeout=5,
-                )
-                if r.status_code == 200:
-                    break
+            reply = client.get_once(self.url, "ASK {}", JSON_RESULTS, timeout=5)
+            if reply.status == 200:
+                break
             if time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"{self.name} not ready in {self.ready_timeout} s")
@@ -498,82 +517,21 @@ class Server:
         self.start()
 
 
-@dataclass
-class RunResult:
-    latencies: dict[str, list[float]] = field(default_factory=dict)
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    requests: int = 0
-    ok: int = 0
-    wall: float = 0.0
-    timed_out: list[str] = field(default_factory=list)
-
-
-async def run_class(
-    url: str,
-    queries: list[Query],
-    concurrency: int,
-    max_requests: int,
-    max_seconds: float,
-    timeout: float,
-) -> RunResult:
-    """Round-robin over ``queries`` with ``concurrency`` clients; bounded count and time."""
-    result = RunResult()
-    if not queries:
-        return result
-    counter = iter(range(max_requests))
-    stop_at = time.perf_counter() + max_seconds
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-
-    async def client_loop(client: httpx.AsyncClient) -> None:
-        for i in counter:
-            if time.perf_counter() > stop_at:
-                return
-            q = queries[i % len(queries)]
-            t0 = time.perf_counter()
-            try:
-                r = await client.get(
-                    url, params={"query": q.text}, headers={"Accept": accept_for(q)}
-                )
-                await r.aread()
-                elapsed = time.perf_counter() - t0
-                result.requests += 1
-                if r.status_code == 200:
-                    result.ok += 1
-                    result.latencies.setdefault(q.name, []).append(elapsed)
-                else:
-                    result.errors.setdefault(q.name, []).append(f"HTTP {r.status_code}")
-            except httpx.TimeoutException:
-                result.requests += 1
-                result.errors.setdefault(q.name, []).append("timeout")
-                result.timed_out.append(q.name)
-                return  # the server is still busy with it: the caller decides what next
-            except httpx.HTTPError as exc:
-                result.requests += 1
-                result.errors.setdefault(q.name, []).append(type(exc).__name__)
-
-    async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
-        t0 = time.perf_counter()
-        await asyncio.gather(*(client_loop(client) for _ in range(concurrency)))
-        result.wall = time.perf_counter() - t0
-    return result
+def _requests(queries: list[Query]) -> list[tuple[str, str, str]]:
+    return [(q.name, q.text, accept_for(q)) for q in queries]
 
 
 def probe(server: Server, q: Query, timeout: float) -> tuple[str, float | None, int | None]:
-    """One request: ('ok' | 'timeout' | 'HTTP nnn', seconds, rows)."""
-    t0 = time.perf_counter()
-    try:
-        r = httpx.get(
-            server.url, params={"query": q.text}, headers={"Accept": accept_for(q)}, timeout=timeout
-        )
-    except httpx.TimeoutException:
-        return "timeout", None, None
-    elapsed = time.perf_counter() - t0
-    if r.status_code != 200:
-        return f"HTTP {r.status_code}: {r.text[:200]}", elapsed, None
+    """One request: ('ok' | 'timeout' | 'HTTP nnn' | error, seconds, rows)."""
+    reply = client.get_once(server.url, q.text, accept_for(q), timeout)
+    if reply.status is None:
+        return reply.error or "error", None, None
+    if reply.status != 200:
+        return f"HTTP {reply.status}: {reply.body[:200].decode('utf-8', 'replace')}", None, None
     rows = None
     if q.form == "SELECT":
-        rows = len(r.json()["results"]["bindings"])
-    return "ok", elapsed, rows
+        rows = len(json.loads(reply.body)["results"]["bindings"])
+    return "ok", reply.seconds, rows
 
 
 def measure_http(
@@ -625,15 +583,13 @@ def measure_http(
             if remaining <= 5 or not usable:
                 out["skipped"][f"{cls}@c{c}"] = "time budget exhausted" if usable else "no query"
                 continue
-            res = asyncio.run(
-                run_class(
-                    server.url,
-                    usable,
-                    c,
-                    max_requests[cls],
-                    min(max_seconds[cls], remaining),
-                    timeout,
-                )
+            res = client.run_class(
+                server.url,
+                _requests(usable),
+                c,
+                max_requests[cls],
+                min(max_seconds[cls], remaining),
+                timeout,
             )
             out["classes"][f"{cls}@c{c}"] = {
                 "concurrency": c,
@@ -653,6 +609,11 @@ def measure_http(
                 return out
     out["seconds"] = time.perf_counter() - started
     return out
+
+
+def _request_counts(n: int) -> dict[str, int]:
+    """Requests per class run: ``n`` for the cheap classes, fewer for the costly ones."""
+    return {"small": n, "lookup": n, "light": max(n // 2, 1), "heavy": max(n // 10, 1)}
 
 
 # --- one size ----------------------------------------------------------------------------
@@ -675,24 +636,21 @@ def bench_size(size: int, real: RealGraph, args: argparse.Namespace) -> dict:
 
     inproc = measure_inprocess(store_dir, mix, args.inproc_reps, args.inproc_seconds)
     record["inprocess"] = inproc
-    named = sorted(
-        (q for q in mix if q.name not in SMALL), key=lambda q: inproc[q.name]["inprocess"]["p50_ms"]
-    )
-    heavy = {q.name for q in named[len(named) // 2 :]}
+    classes_by_name = classify(mix, inproc)
     for q in mix:
-        q.cls = "small" if q.name in SMALL else "heavy" if q.name in heavy else "light"
+        q.cls = classes_by_name[q.name]
     by_cost = sorted(mix, key=lambda q: inproc[q.name]["inprocess"]["p50_ms"])
-    classes = {cls: [q for q in by_cost if q.cls == cls] for cls in ("small", "light", "heavy")}
+    classes = {cls: [q for q in by_cost if q.cls == cls] for cls in CLASSES}
     record["classes"] = {cls: [q.name for q in qs] for cls, qs in classes.items()}
 
     api_port = free_port()
-    launcher = ["api.cli", "serve"] if args.api_loop == "auto" else ["bench.api_server"]
     api = Server(
         "ccai-api",
         [
             sys.executable,
             "-m",
-            *launcher,
+            "api.cli",
+            "serve",
             "--host",
             "127.0.0.1",
             "--port",
@@ -707,16 +665,16 @@ def bench_size(size: int, real: RealGraph, args: argparse.Namespace) -> dict:
     )
     api.start()
     try:
-        calibration = asyncio.run(
-            run_class(api.url, [Query("ask-empty", "ASK {}", "ASK")], 1, 100, 20, 10)
+        calibration = client.run_class(
+            api.url, [("ask-empty", "ASK {}", JSON_RESULTS)], 1, 500, 20, 10
         )
         record["api_ask_empty"] = summary(calibration.latencies.get("ask-empty", []))
         record["api"] = measure_http(
             api,
             classes,
             concurrencies=(1, 4),
-            max_requests={"small": args.requests, "light": args.requests, "heavy": args.requests},
-            max_seconds={"small": 60, "light": 60, "heavy": args.heavy_seconds},
+            max_requests=_request_counts(args.requests),
+            max_seconds={"small": 30, "lookup": 30, "light": 45, "heavy": args.heavy_seconds},
             timeout=args.timeout + 5,
             budget=args.api_budget,
             max_restarts=2,
@@ -748,8 +706,8 @@ def bench_size(size: int, real: RealGraph, args: argparse.Namespace) -> dict:
                 rdf,
                 classes,
                 concurrencies=(1, 4),
-                max_requests={"small": n_small, "light": n_small // 2, "heavy": n_small // 4},
-                max_seconds={"small": 60, "light": 45, "heavy": 60},
+                max_requests=_request_counts(n_small),
+                max_seconds={"small": 30, "lookup": 30, "light": 45, "heavy": 60},
                 timeout=args.rdflib_timeout,
                 budget=args.rdflib_budget,
                 max_restarts=1,
@@ -815,7 +773,7 @@ def table(record: dict) -> str:
         f"{'rdflib c1 p50':>13} {'p95':>8} | {'API/inproc':>10}",
     ]
     lines.append("-" * len(lines[-1]))
-    for cls in ("heavy", "light", "small"):
+    for cls in CLASSES:
         for name in record["classes"][cls]:
             ip = inproc[name]
             probe = rdf.get("probe", {}).get(name, {}) if isinstance(rdf, dict) else {}
@@ -843,7 +801,7 @@ def table(record: dict) -> str:
         f"{'throughput (req/s)':<24} {'API c1':>8} {'API c4':>8} {'rdflib c1':>10} "
         f"{'rdflib c4':>10} {'inproc c1':>10}"
     )
-    for cls in ("heavy", "light", "small"):
+    for cls in CLASSES:
         names = record["classes"][cls]
         floor = sum(inproc[n]["inprocess"]["p50_ms"] for n in names) / max(len(names), 1)
         lines.append(
@@ -900,21 +858,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--seed", type=int, default=20240521)
     parser.add_argument("--build", type=Path, help="a ccai build dir (default: build once)")
-    parser.add_argument("--requests", type=int, default=200, help="API requests per class")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=1000,
+        help="requests per small/lookup run (fewer for others)",
+    )
     parser.add_argument("--heavy-seconds", type=float, default=60, help="cap per heavy run")
     parser.add_argument("--api-budget", type=float, default=360, help="API seconds per size")
     parser.add_argument("--inproc-reps", type=int, default=30)
     parser.add_argument("--inproc-seconds", type=float, default=6)
     parser.add_argument("--timeout", type=float, default=60, help="API query timeout")
-    parser.add_argument(
-        "--api-loop",
-        choices=("asyncio", "auto"),
-        default="asyncio",
-        help="auto: `ccai serve` as shipped (uvloop); asyncio: the same app and settings "
-        "on the asyncio loop (bench.api_server), avoiding the uvloop pipe bug (README)",
-    )
     parser.add_argument("--skip-rdflib", action="store_true")
-    parser.add_argument("--rdflib-requests", type=int, default=100, help="small-class requests")
+    parser.add_argument(
+        "--rdflib-requests", type=int, default=500, help="rdflib-endpoint: small/lookup requests"
+    )
     parser.add_argument("--rdflib-timeout", type=float, default=60, help="client timeout (s)")
     parser.add_argument("--rdflib-budget", type=float, default=420, help="seconds per size")
     parser.add_argument("--rdflib-load-timeout", type=float, default=600)

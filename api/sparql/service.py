@@ -21,6 +21,7 @@ store does not hold are empty graphs, never fetched.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from api.errors import NotAcceptable
@@ -40,8 +41,12 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=512)
 def negotiate(accept: str | None, format_name: str | None) -> FormatChoice:
-    """Media types for each result kind; ``format`` (browsers) overrides ``Accept``."""
+    """Media types for each result kind; ``format`` (browsers) overrides ``Accept``.
+
+    Pure, and clients repeat the same few Accept headers: cached.
+    """
     if format_name is not None:
         key = format_name.strip().lower()
         if key not in FORMAT_PARAMETER:

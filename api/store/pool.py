@@ -5,10 +5,16 @@ pyoxigraph has no query timeout or cancellation in its Python API, and
 So each query is sent to a worker process (multiprocessing *spawn* context)
 that owns a read-only handle on the store, runs the query **and serialises the
 result** to the negotiated format, and sends back bytes. The parent waits on
-the pipe's file descriptor from the event loop (``loop.add_reader``, no thread
-blocked); if the deadline passes it SIGKILLs the worker, raises
+the pipe's file descriptor from the event loop (``loop.add_reader``, reading
+without blocking; no thread per query); if the deadline passes it SIGKILLs the worker, raises
 :class:`~api.errors.QueryTimeout`, and respawns a replacement in the
 background (the pool runs one worker short until it is ready).
+
+Idle workers wait on a LIFO stack: the worker that answered last takes the
+next query. A process that has just run has warm CPU caches and is not in a
+deep sleep; alternating between two workers on sequential requests cost
+1.2 ms per query here (``entity-provenance`` at 10^5 triples: 2.8 ms FIFO,
+1.5 ms LIFO through the pool), while concurrent queries still use them all.
 
 Concurrency: at most ``max_concurrent`` queries run and ``max_queued`` wait
 (:class:`~api.store.admission.Admission`); more get
@@ -23,10 +29,12 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import struct
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler as _ForkingPickler
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +51,7 @@ from api.store.base import FormatChoice, QueryJob, QueryResult
 log = logging.getLogger("ccai.store.pool")
 
 _CTX = multiprocessing.get_context("spawn")
+_READ_CHUNK = 1 << 20
 
 
 @dataclass
@@ -54,6 +63,7 @@ class PoolStats:
     last_kill_seconds: float | None = None
     last_respawn_seconds: float | None = None
     respawn_seconds: list[float] = field(default_factory=list)
+    served: dict[int, int] = field(default_factory=dict)  # queries answered, by worker index
 
 
 class _Worker:
@@ -75,22 +85,77 @@ class _Worker:
             self.conn.close()
 
 
+class _MessageReader:
+    """Reassemble one :class:`multiprocessing.connection.Connection` message from
+    non-blocking reads.
+
+    The framing is the one ``Connection.send`` writes: a signed 32-bit
+    big-endian length (``-1`` announces a 64-bit length for messages over
+    2 GiB), then the pickled payload.
+    """
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.size: int | None = None
+        self.header = 4
+
+    def feed(self, chunk: bytes) -> bytes | None:
+        """Add ``chunk``; the payload once the message is complete, else ``None``."""
+        self.buffer += chunk
+        if self.size is None:
+            if len(self.buffer) < self.header:
+                return None
+            if self.header == 4:
+                (size,) = struct.unpack("!i", self.buffer[:4])
+                if size == -1:
+                    self.header = 12
+                    return self.feed(b"")
+            else:
+                (size,) = struct.unpack("!Q", self.buffer[4:12])
+            self.size = size
+        end = self.header + self.size
+        if len(self.buffer) < end:
+            return None
+        if len(self.buffer) > end:
+            raise OSError("the query worker sent more than one message")
+        return bytes(self.buffer[self.header :])
+
+
 async def _receive(conn: Connection, timeout: float | None) -> Any:
-    """Wait (on the event loop) until ``conn`` is readable, then read one message."""
+    """Read one message from ``conn`` on the event loop, within ``timeout`` seconds.
+
+    The descriptor is read from a loop reader callback (non-blocking, no thread
+    hop per query), then set back to blocking for ``Connection.send``.
+    """
     loop = asyncio.get_running_loop()
-    if not conn.poll(0):
-        ready = loop.create_future()
-        fd = conn.fileno()
-        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+    fd = conn.fileno()
+    done: asyncio.Future[bytes] = loop.create_future()
+    reader = _MessageReader()
+
+    def on_readable() -> None:
+        if done.done():
+            return
         try:
-            await asyncio.wait_for(ready, timeout)
-        finally:
-            loop.remove_reader(fd)
-            # uvloop leaves the descriptor non-blocking after add_reader; recv()
-            # in a thread would then fail on results larger than the pipe buffer.
-            os.set_blocking(fd, True)
-    # The worker sends a whole message at once; large results are read off-loop.
-    return await asyncio.to_thread(conn.recv)
+            chunk = os.read(fd, _READ_CHUNK)
+            if not chunk:
+                raise EOFError("the query worker closed its pipe")
+            payload = reader.feed(chunk)
+        except BlockingIOError:
+            return
+        except (EOFError, OSError) as exc:
+            done.set_exception(exc)
+            return
+        if payload is not None:
+            done.set_result(payload)
+
+    os.set_blocking(fd, False)
+    loop.add_reader(fd, on_readable)
+    try:
+        payload = await asyncio.wait_for(done, timeout)
+    finally:
+        loop.remove_reader(fd)
+        os.set_blocking(fd, True)
+    return _ForkingPickler.loads(payload)
 
 
 class WorkerPoolStore:
@@ -112,7 +177,7 @@ class WorkerPoolStore:
         self.start_timeout = start_timeout
         self.stats = PoolStats()
         self._admission = Admission(max_concurrent, max_queued)
-        self._idle: asyncio.Queue[_Worker] | None = None
+        self._idle: asyncio.LifoQueue[_Worker] | None = None
         self._graphs: list[str] = []
         self._counts: dict[str, int] = {}
         self._respawns: set[asyncio.Task] = set()
@@ -143,7 +208,7 @@ class WorkerPoolStore:
         self._all.discard(worker)
 
     async def start(self) -> None:
-        self._idle = asyncio.Queue()
+        self._idle = asyncio.LifoQueue()
         workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
         first = workers[0]
         first.conn.send(("stats", None))
@@ -252,6 +317,7 @@ class WorkerPoolStore:
             self._replace(worker)
             raise
         self._idle.put_nowait(worker)
+        self.stats.served[worker.index] = self.stats.served.get(worker.index, 0) + 1
         if kind == "ok":
             return payload
         if kind == "error":

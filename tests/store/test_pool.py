@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import struct
 import time
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from api.errors import (
     TooManyQueries,
 )
 from api.store.base import FormatChoice
-from api.store.pool import WorkerPoolStore
+from api.store.pool import WorkerPoolStore, _MessageReader
 
 pytestmark = pytest.mark.slow
 
@@ -116,9 +117,11 @@ def test_missing_store_fails_to_start(tmp_path: Path) -> None:
     asyncio.run(main())
 
 
-def test_large_results_under_uvloop(store_path: Path) -> None:
-    """uvicorn runs on uvloop: after add_reader the pipe must be blocking again,
-    or reading a result larger than the pipe buffer (64 KiB) fails."""
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_large_results_arrive_whole(store_path: Path, loop: str) -> None:
+    """Results larger than the pipe buffer (64 KiB) arrive in many reads; on both
+    loops (uvicorn runs uvloop) they are reassembled, and the pipe is blocking
+    again afterwards (``Connection.send`` needs that)."""
     import uvloop
 
     big = "SELECT ?s ?p ?o ?x WHERE { ?s ?p ?o . ?a ?b ?x }"  # 153 x 153 rows, > 1 MB
@@ -127,6 +130,55 @@ def test_large_results_under_uvloop(store_path: Path) -> None:
         for _ in range(3):
             r = await pool.query(big, formats=F, timeout=30)
             assert len(r.body) > 256 * 1024 and r.rows == 153 * 153
+        for worker in pool._all:
+            assert os.get_blocking(worker.conn.fileno())
 
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+    factory = uvloop.new_event_loop if loop == "uvloop" else asyncio.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
         runner.run(_with_pool(store_path, body, workers=1))
+
+
+def _framed(payload: bytes, *, wide: bool = False) -> bytes:
+    if wide:  # how Connection.send frames messages over 2 GiB
+        return struct.pack("!i", -1) + struct.pack("!Q", len(payload)) + payload
+    return struct.pack("!i", len(payload)) + payload
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_message_reader_reassembles_byte_by_byte(wide: bool) -> None:
+    message = _framed(b"0123456789" * 7, wide=wide)
+    reader = _MessageReader()
+    for i in range(len(message) - 1):
+        assert reader.feed(message[i : i + 1]) is None
+    assert reader.feed(message[-1:]) == b"0123456789" * 7
+
+
+def test_message_reader_reads_what_connection_send_writes() -> None:
+    import multiprocessing
+
+    a, b = multiprocessing.Pipe()
+    a.send_bytes(b"x" * 100_000)
+    raw = b""
+    while len(raw) < 100_004:
+        raw += os.read(b.fileno(), 65536)
+    assert _MessageReader().feed(raw) == b"x" * 100_000
+
+
+def test_message_reader_refuses_trailing_bytes() -> None:
+    with pytest.raises(OSError, match="more than one message"):
+        _MessageReader().feed(_framed(b"ab") + b"junk")
+
+
+def test_sequential_queries_reuse_the_warm_worker(store_path: Path) -> None:
+    """Idle workers are a LIFO stack: one client's queries stay on one (warm) worker;
+    concurrent queries still spread over all workers."""
+
+    async def body(pool: WorkerPoolStore) -> None:
+        for _ in range(10):
+            await pool.query("ASK { ?s ?p ?o }", formats=F, timeout=10)
+        assert sorted(pool.stats.served.values()) == [10]
+        slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f }"
+        await asyncio.gather(*(pool.query(slow, formats=F, timeout=30) for _ in range(2)))
+        assert len(pool.stats.served) == 2 and sum(pool.stats.served.values()) == 12
+
+    asyncio.run(_with_pool(store_path, body, workers=2))
