@@ -223,3 +223,18 @@ def choose(accept_header: str | None, offered: list[str] | tuple[str, ...]) -> s
         if q > best_q:
             best, best_q = media_type, q
     return best
+
+
+# --- conditional requests ------------------------------------------------------------------
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """``If-None-Match`` matches ``etag`` (weak comparison, RFC 9110 §13.1.2).
+
+    >>> etag_matches('W/"a", "b"', '"b"'), etag_matches('"a"', '"b"'), etag_matches("*", '"b"')
+    (True, False, True)
+    """
+    if if_none_match is None:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    opaque = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == opaque for tag in if_none_match.split(","))

@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     query_workers: int | None = Field(
         None, gt=0, description="Worker processes; default: max_concurrent_queries."
     )
+    result_cache_bytes: int = Field(
+        64 * MIB,
+        ge=0,
+        description="Memory for cached SPARQL results (LRU; the store is read-only); 0 turns "
+        "the cache off.",
+    )
+    result_cache_entry_bytes: int = Field(
+        MIB, gt=0, description="Largest result that is cached and gets an ETag."
+    )
     cors_origins: str = Field("*", description="Comma-separated origins allowed by CORS, or *.")
     default_graph: Literal["union", "asserted"] = Field(
         "union",

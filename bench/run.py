@@ -479,8 +479,16 @@ def free_port() -> int:
 class Server:
     """A server subprocess on 127.0.0.1 (ccai serve or bench.rdflib_server)."""
 
-    def __init__(self, name: str, argv: list[str], port: int, ready_timeout: float) -> None:
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        port: int,
+        ready_timeout: float,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.name, self.argv, self.port, self.ready_timeout = name, argv, port, ready_timeout
+        self.extra_env = env or {}
         self.url = f"http://127.0.0.1:{port}/sparql"
         self.proc: subprocess.Popen | None = None
         self.log = WORK / f"{name}.log"
@@ -488,6 +496,7 @@ class Server:
 
     def start(self) -> Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CCAI_")}
+        env.update(self.extra_env)
         started = time.perf_counter()
         self.proc = subprocess.Popen(
             self.argv,
@@ -779,26 +788,17 @@ def bench_size(size: int, real: RealGraph, args: argparse.Namespace) -> dict:
     classes = {cls: [q for q in by_cost if q.cls == cls] for cls in CLASSES}
     record["classes"] = {cls: [q.name for q in qs] for cls, qs in classes.items()}
 
-    api_port = free_port()
-    api = Server(
-        "ccai-api",
-        [
-            sys.executable,
-            "-m",
-            "api.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(api_port),
-            "--store",
-            str(store_dir),
-            "--query-timeout",
-            str(args.timeout),
-        ],
-        api_port,
-        120,
-    )
+    def api_server(name: str, env: dict[str, str] | None = None) -> Server:
+        port = free_port()
+        argv = [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1"]
+        argv += ["--port", str(port), "--store", str(store_dir)]
+        argv += ["--query-timeout", str(args.timeout)]
+        return Server(name, argv, port, 120, env)
+
+    # The targets are measured with the result cache off: every request evaluated.
+    api = api_server("ccai-api", {"CCAI_RESULT_CACHE_BYTES": "0"})
+    # As shipped (cache on): reported next to it in the side-by-side bursts.
+    api_cached = api_server("ccai-api-cached")
     rdf = None
     if not args.skip_rdflib:
         rdf_port = free_port()
@@ -820,6 +820,7 @@ def bench_size(size: int, real: RealGraph, args: argparse.Namespace) -> dict:
     costly = {cls: classes[cls] for cls in ("light", "heavy")}
     try:
         api.start()
+        api_cached.start()
         if rdf is not None:
             try:
                 rdf.start()
@@ -835,7 +836,11 @@ def bench_size(size: int, real: RealGraph, args: argparse.Namespace) -> dict:
             api, store_dir, classes["heavy"], args.pairs, args.heavy_seconds, args.timeout + 5
         )
         # 2. the small target: both servers, alternating bursts on the same queries
-        servers = {"api": api, **({"rdflib": rdf} if rdf is not None else {})}
+        servers = {
+            "api": api,
+            "api_cached": api_cached,
+            **({"rdflib": rdf} if rdf is not None else {}),
+        }
         side = measure_side_by_side(
             servers,
             cheap,
@@ -860,6 +865,7 @@ def bench_size(size: int, real: RealGraph, args: argparse.Namespace) -> dict:
             side["api"],
         )
         record["api"]["ready_s"] = api.ready_seconds
+        record["api_cached"] = side["api_cached"]
         if rdf is not None:
             record["rdflib"] = _merge(
                 measure_http(
@@ -877,6 +883,7 @@ def bench_size(size: int, real: RealGraph, args: argparse.Namespace) -> dict:
             record["rdflib"]["ready_s"] = rdf.ready_seconds
     finally:
         api.stop()
+        api_cached.stop()
         if rdf is not None:
             rdf.stop()
     record["loadavg_end"] = os.getloadavg()
@@ -959,7 +966,7 @@ def table(record: dict) -> str:
     lines.append("")
     lines.append(
         f"{'throughput (req/s)':<24} {'API c1':>8} {'API c4':>8} {'rdflib c1':>10} "
-        f"{'rdflib c4':>10} {'inproc c1':>10}"
+        f"{'rdflib c4':>10} {'inproc c1':>10} {'cached c1':>10} {'cached c4':>10}"
     )
     for cls in CLASSES:
         names = record["classes"][cls]
@@ -967,7 +974,9 @@ def table(record: dict) -> str:
         lines.append(
             f"{cls:<24} {_f(_rps(api, cls, 1))} {_f(_rps(api, cls, 4))} "
             f"{_f(_rps(rdf, cls, 1), 10)} {_f(_rps(rdf, cls, 4), 10)} "
-            f"{_f(1000 / floor if floor else None, 10)}"
+            f"{_f(1000 / floor if floor else None, 10)} "
+            f"{_f(_rps(record.get('api_cached'), cls, 1), 10)} "
+            f"{_f(_rps(record.get('api_cached'), cls, 4), 10)}"
         )
     lines.append("")
     lines.append(

@@ -25,8 +25,9 @@ import functools
 from dataclasses import dataclass, field
 
 from api.errors import NotAcceptable
-from api.negotiation import FORMAT_PARAMETER, RDF_FORMATS, RESULTS_FORMATS, choose
+from api.negotiation import FORMAT_PARAMETER, RDF_FORMATS, RESULTS_FORMATS, choose, etag_matches
 from api.settings import Settings
+from api.sparql.cache import CacheKey, ResultCache
 from api.sparql.description import serialize_description, service_description
 from api.sparql.protocol import ProtocolRequest, parse_request
 from api.store.base import FormatChoice, Store
@@ -34,11 +35,15 @@ from api.store.base import FormatChoice, Store
 
 @dataclass(frozen=True)
 class Answer:
-    """What a route returns: bytes, their media type, extra headers."""
+    """What a route returns: bytes, their media type, extra headers, the status."""
 
     body: bytes
     media_type: str
     headers: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+
+
+_NO_CACHE = ResultCache(max_bytes=0, max_entry_bytes=1024 * 1024)  # ETags, nothing stored
 
 
 @functools.lru_cache(maxsize=512)
@@ -87,8 +92,15 @@ async def query_operation(
     content_type: str | None,
     body: bytes,
     accept: str | None,
+    cache: ResultCache | None = None,
+    if_none_match: str | None = None,
 ) -> Answer:
-    """The SPARQL 1.1 Protocol query operation (and the service description on a bare GET)."""
+    """The SPARQL 1.1 Protocol query operation (and the service description on a bare GET).
+
+    With a ``cache``, a repeated request is answered from memory
+    (``Cache-Status: ccai-kg; hit``), and a GET whose ``If-None-Match`` names
+    the result's ETag gets 304 without a body.
+    """
     request = parse_request(
         method,
         query_string=query_string,
@@ -102,26 +114,49 @@ async def query_operation(
     include_inferred = (
         request.inference if request.inference is not None else settings.default_graph == "union"
     )
-    dataset: dict = {}
-    if request.has_protocol_dataset:
-        dataset = {
-            "default_graph": request.default_graph_uris,
-            "named_graphs": request.named_graph_uris,
-        }
-    result = await store.query(
+    formats = negotiate(request.accept, request.format)
+    key = CacheKey(
         request.query,
-        formats=negotiate(request.accept, request.format),
-        include_inferred=include_inferred,
-        timeout=settings.query_timeout,
-        **dataset,
+        request.default_graph_uris,
+        request.named_graph_uris,
+        include_inferred,
+        formats,
     )
-    return Answer(result.body, result.media_type)
+    cache = cache if cache is not None else _NO_CACHE
+    cached = cache.get(key) if cache.enabled else None
+    status = "hit"
+    if cached is None:
+        dataset: dict = {}
+        if request.has_protocol_dataset:
+            dataset = {
+                "default_graph": request.default_graph_uris,
+                "named_graphs": request.named_graph_uris,
+            }
+        result = await store.query(
+            request.query,
+            formats=formats,
+            include_inferred=include_inferred,
+            timeout=settings.query_timeout,
+            **dataset,
+        )
+        cached = cache.put(key, result)
+        status = "fwd=miss; stored" if cache.enabled and cached.etag is not None else "fwd=miss"
+    headers = {"Cache-Status": f"ccai-kg; {status}"}
+    if cached.etag is None:
+        return Answer(cached.result.body, cached.result.media_type, headers)
+    headers["ETag"] = cached.etag
+    if method == "GET" and etag_matches(if_none_match, cached.etag):
+        return Answer(b"", cached.result.media_type, headers, status=304)
+    return Answer(cached.result.body, cached.result.media_type, headers)
 
 
-def health(store: Store) -> dict:
-    """Liveness plus the size of the store."""
-    return {
+def health(store: Store, cache: ResultCache | None = None) -> dict:
+    """Liveness, the size of the store and the result cache's counters."""
+    answer: dict = {
         "status": "ok",
         "triples": store.triple_count(),
         "graphs": len(store.named_graphs()),
     }
+    if cache is not None:
+        answer["result_cache"] = cache.stats()
+    return answer

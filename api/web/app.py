@@ -1,6 +1,7 @@
 """The application factory.
 
 >>> from api.settings import Settings
+from api.sparql.cache import ResultCache
 >>> app = create_app(Settings(store_backend="inprocess"))
 >>> paths = app.openapi()["paths"]
 >>> all(p in paths for p in ("/sparql", "/health", "/id/{kind}/{slug}", "/ontology"))
@@ -22,6 +23,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import __version__
 from api.settings import Settings
+from api.sparql.cache import ResultCache
 from api.store import open_store
 from api.store.base import Store
 from api.web import errors
@@ -57,6 +59,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.result_cache = ResultCache(
+        settings.result_cache_bytes, settings.result_cache_entry_bytes
+    )
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(health.router)
@@ -78,6 +83,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             "Vary",
             "Link",
             "ETag",
+            "Cache-Status",
             "Repr-Digest",
             "Digest",
             "Content-Location",

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.settings import Settings
+from api.sparql.cache import ResultCache
 from api.store.base import Store
 
 
@@ -23,5 +24,10 @@ async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
+async def get_result_cache(request: Request) -> ResultCache:
+    return request.app.state.result_cache
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
+ResultCacheDep = Annotated[ResultCache, Depends(get_result_cache)]

@@ -305,7 +305,13 @@ def test_from_selects_held_graph_and_protocol_overrides_it(client: TestClient) -
 def test_health(client: TestClient) -> None:
     r = client.get("/health")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "triples": 206, "graphs": 5}
+    body = r.json()
+    assert {k: body[k] for k in ("status", "triples", "graphs")} == {
+        "status": "ok",
+        "triples": 206,
+        "graphs": 5,
+    }
+    assert set(body["result_cache"]) == {"entries", "bytes", "max_bytes", "hits", "misses"}
 
 
 def test_cors_preflight_and_simple_request(client: TestClient) -> None:

@@ -35,6 +35,7 @@ def test_runaway_query_is_killed_and_loop_stays_responsive(live: LiveServer) -> 
     r = httpx.get(f"{live.url}/sparql", params={"query": "ASK { ?s ?p 'NEMO' }"}, timeout=10)
     ask_elapsed = time.monotonic() - start
     assert r.status_code == 200 and r.json()["boolean"] is True
+    assert "fwd=miss" in r.headers["Cache-Status"]  # evaluated, not served from the cache
     assert ask_elapsed < 1.0, ask_elapsed
     assert thread.is_alive(), "the heavy query should still be running"
     thread.join(timeout=20)

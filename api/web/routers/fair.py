@@ -100,7 +100,7 @@ from api.linked_data.iris import to_public
 from api.linked_data.jsonld import CONTEXT_REL, dumps, script_safe_json, to_jsonld
 from api.linked_data.service import template_environment
 from api.linked_data.view import resource_view, sparql_link
-from api.negotiation import choose
+from api.negotiation import choose, etag_matches
 from api.web.errors import error_response
 from api.web.routing import Alternate, get_and_head, link_header
 
@@ -212,20 +212,10 @@ def _fail(request: Request, exc: CcaiError) -> Response:
 
 
 # --- conditional requests ------------------------------------------------------------------
-def _etag_matches(header: str | None, etag: str) -> bool:
-    """``If-None-Match`` (weak comparison, RFC 9110 §13.1.2) matches ``etag``."""
-    if header is None:
-        return False
-    if header.strip() == "*":
-        return True
-    opaque = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == opaque for tag in header.split(","))
-
-
 def _not_modified(request: Request, etag: str, mtime: float | None = None) -> bool:
     inm = request.headers.get("if-none-match")
     if inm is not None:
-        return _etag_matches(inm, etag)
+        return etag_matches(inm, etag)
     ims = request.headers.get("if-modified-since")
     if ims is None or mtime is None:
         return False

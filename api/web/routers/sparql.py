@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from api.negotiation import content_type_header
 from api.sparql import service
-from api.web.deps import SettingsDep, StoreDep
+from api.web.deps import ResultCacheDep, SettingsDep, StoreDep
 
 router = APIRouter(tags=["sparql"])
 
@@ -26,11 +26,18 @@ _DOC = (
 
 def _response(answer: service.Answer) -> Response:
     headers = {"Vary": "Accept", **answer.headers}
-    return Response(answer.body, media_type=content_type_header(answer.media_type), headers=headers)
+    return Response(
+        answer.body,
+        status_code=answer.status,
+        media_type=content_type_header(answer.media_type),
+        headers=headers,
+    )
 
 
 @router.get("/sparql", summary="Query (GET) or service description", description=_DOC)
-async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+async def sparql_get(
+    request: Request, store: StoreDep, settings: SettingsDep, cache: ResultCacheDep
+) -> Response:
     answer = await service.query_operation(
         store,
         settings,
@@ -39,12 +46,16 @@ async def sparql_get(request: Request, store: StoreDep, settings: SettingsDep) -
         content_type=None,
         body=b"",
         accept=request.headers.get("accept"),
+        cache=cache,
+        if_none_match=request.headers.get("if-none-match"),
     )
     return _response(answer)
 
 
 @router.post("/sparql", summary="Query (POST: form or application/sparql-query)", description=_DOC)
-async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+async def sparql_post(
+    request: Request, store: StoreDep, settings: SettingsDep, cache: ResultCacheDep
+) -> Response:
     answer = await service.query_operation(
         store,
         settings,
@@ -53,5 +64,7 @@ async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) 
         content_type=request.headers.get("content-type"),
         body=await request.body(),
         accept=request.headers.get("accept"),
+        cache=cache,
+        if_none_match=request.headers.get("if-none-match"),
     )
     return _response(answer)
