@@ -552,6 +552,20 @@ def probe(server: Server, q: Query, timeout: float) -> tuple[str, float | None, 
     return "ok", reply.seconds, rows
 
 
+def class_record(res: client.RunResult, concurrency: int, **extra: Any) -> dict:
+    """What one class run (or the pooled bursts) measured, as stored in the results JSON."""
+    return {
+        "concurrency": concurrency,
+        **extra,
+        "requests": res.requests,
+        "ok": res.ok,
+        "wall_s": res.wall,
+        "throughput_rps": res.ok / res.wall if res.wall else None,
+        "errors": {k: sorted(set(v)) for k, v in res.errors.items()},
+        "per_query": {name: summary(lat) for name, lat in res.latencies.items()},
+    }
+
+
 def measure_http(
     server: Server,
     classes: dict[str, list[Query]],
@@ -609,15 +623,7 @@ def measure_http(
                 min(max_seconds[cls], remaining),
                 timeout,
             )
-            out["classes"][f"{cls}@c{c}"] = {
-                "concurrency": c,
-                "requests": res.requests,
-                "ok": res.ok,
-                "wall_s": res.wall,
-                "throughput_rps": res.ok / res.wall if res.wall else None,
-                "errors": {k: sorted(set(v)) for k, v in res.errors.items()},
-                "per_query": {name: summary(lat) for name, lat in res.latencies.items()},
-            }
+            out["classes"][f"{cls}@c{c}"] = class_record(res, c)
             print(
                 f"  {server.name} {cls}@c{c}: {res.ok}/{res.requests} ok in {res.wall:.1f} s "
                 f"= {res.ok / res.wall if res.wall else 0:.1f} req/s",
@@ -732,16 +738,7 @@ def measure_side_by_side(
                     if res.timed_out:
                         server.restart()
             for name, res in pooled.items():
-                out[name]["classes"][f"{cls}@c{c}"] = {
-                    "concurrency": c,
-                    "rounds": rounds,
-                    "requests": res.requests,
-                    "ok": res.ok,
-                    "wall_s": res.wall,
-                    "throughput_rps": res.ok / res.wall if res.wall else None,
-                    "errors": {k: sorted(set(v)) for k, v in res.errors.items()},
-                    "per_query": {n: summary(lat) for n, lat in res.latencies.items()},
-                }
+                out[name]["classes"][f"{cls}@c{c}"] = class_record(res, c, rounds=rounds)
                 print(
                     f"  side by side {cls}@c{c} {name}: {res.ok}/{res.requests} ok in "
                     f"{res.wall:.1f} s = {res.ok / res.wall if res.wall else 0:.1f} req/s",

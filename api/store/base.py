@@ -37,6 +37,27 @@ class QueryJob:
     include_inferred: bool = True
     max_rows: int = 100_000
 
+    @classmethod
+    def of(
+        cls,
+        query: str,
+        *,
+        formats: FormatChoice,
+        default_graph: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+        include_inferred: bool,
+        max_rows: int,
+    ) -> QueryJob:
+        """The job for :meth:`Store.query`'s arguments (graph lists frozen as tuples)."""
+        return cls(
+            query=query,
+            formats=formats,
+            default_graph=None if default_graph is None else tuple(default_graph),
+            named_graphs=None if named_graphs is None else tuple(named_graphs),
+            include_inferred=include_inferred,
+            max_rows=max_rows,
+        )
+
 
 @dataclass(frozen=True)
 class QueryResult:

@@ -82,11 +82,11 @@ class OxigraphStore:
         include_inferred: bool = True,
         timeout: float,
     ) -> QueryResult:
-        job = QueryJob(
-            query=sparql,
+        job = QueryJob.of(
+            sparql,
             formats=formats,
-            default_graph=None if default_graph is None else tuple(default_graph),
-            named_graphs=None if named_graphs is None else tuple(named_graphs),
+            default_graph=default_graph,
+            named_graphs=named_graphs,
             include_inferred=include_inferred,
             max_rows=self._max_rows,
         )

@@ -281,11 +281,11 @@ class WorkerPoolStore:
     ) -> QueryResult:
         if self._idle is None or self._closed:
             raise StoreUnavailable("the store is not open")
-        job = QueryJob(
-            query=sparql,
+        job = QueryJob.of(
+            sparql,
             formats=formats,
-            default_graph=None if default_graph is None else tuple(default_graph),
-            named_graphs=None if named_graphs is None else tuple(named_graphs),
+            default_graph=default_graph,
+            named_graphs=named_graphs,
             include_inferred=include_inferred,
             max_rows=self.max_rows,
         )
