@@ -13,6 +13,11 @@ Exit codes (every command):
 
 Errors are one line on standard error (``--traceback`` shows the Python
 traceback of unexpected errors); reports and results go to standard output.
+Hostile input is an error naming the path, never a hang or a traceback: a
+FIFO, socket or device, an unreadable file or directory, a symbolic link loop,
+or input without RDF (an empty directory or file, JSON that is not JSON-LD)
+exits 2. Input warnings (an ill-typed literal such as
+``"2024-06-31"^^xsd:date``) are one line each, ``path:line: warning: …``.
 :func:`main` takes the arguments and returns the exit code, so tests call
 ``main(["validate", "graph/"])`` directly.
 """
@@ -22,13 +27,15 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from api import __version__, resources
-from api.namespaces import GRAPH_INFERRED, PREFIXES
-from api.rdf.parsing import RdfInputError
+from api.namespaces import PREFIXES
+from api.rdf.parsing import RdfInputError, RdfInputWarning, quiet_ill_typed_literals
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -157,29 +164,85 @@ RESULT_FORMATS = ("json", "csv", "tsv", "xml", "table", "turtle", "ntriples")
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    import pyoxigraph as ox
+    """Run a query the way the service does: through the one read path
+    (:class:`api.store.reader.Reader`) over a sandboxed, killable worker."""
+    from api.errors import CcaiError, NotAcceptable
+    from api.settings import Settings
+    from api.store.pool import WorkerPoolStore
+    from api.store.reader import Reader, SyncReader
 
     text = _query_text(args.query, args.param)
     store_dir = _store_dir(Path(args.store))
+    settings = Settings()
+    timeout = args.timeout if args.timeout is not None else settings.query_timeout
+    store = WorkerPoolStore(
+        store_dir,
+        workers=1,
+        reserved=0,
+        max_queued=0,
+        queue_timeout=timeout,
+        long_query_seconds=timeout,
+        memory_limit_mb=settings.worker_memory_mb,
+        max_result_rows=settings.max_result_rows,
+        sandbox=settings.worker_sandbox == "on",
+        prefixes=dict(PREFIXES),  # the command line may leave the project's prefixes out
+    )
+    sync = SyncReader(Reader(store, timeout=timeout, include_inferred=args.graph == "union"))
     try:
-        store = ox.Store.read_only(str(store_dir))
-    except OSError as exc:
-        raise CommandError(f"ccai query: cannot open the store {store_dir}: {exc}") from None
-    options: dict[str, Any] = {"prefixes": dict(PREFIXES)}
-    if args.graph == "asserted":
-        inferred = ox.NamedNode(str(GRAPH_INFERRED))
-        options["default_graph"] = [g for g in store.named_graphs() if g != inferred]
-    else:
-        options["use_default_graph_as_union"] = True
-    try:
-        result = store.query(text, **options)
-        output = _serialise_result(result, args.format)
-    except SyntaxError as exc:
-        raise CommandError(f"ccai query: malformed query: {_one_line(str(exc))}") from None
-    except OSError as exc:  # evaluation errors (e.g. SERVICE failures)
-        raise CommandError(f"ccai query: {exc}") from None
+        sync.run(store.start())
+        result = sync.query(text, formats=_query_formats(args.format))
+    except NotAcceptable:
+        kind = "SELECT/ASK" if args.format in _RDF_MEDIA else "CONSTRUCT/DESCRIBE"
+        raise CommandError(
+            f"ccai query: --format {args.format} is for {kind} results; a SELECT or ASK "
+            "result takes json, csv, tsv, xml or table, a CONSTRUCT or DESCRIBE result "
+            "turtle, ntriples or table"
+        ) from None
+    except CcaiError as exc:
+        raise CommandError(f"ccai query: {_one_line(exc.message)}") from None
+    finally:
+        sync.run(store.close())
+        sync.close()
+    output = _render_result(result, args.format)
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     return EXIT_OK
+
+
+_RESULT_MEDIA = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+_RDF_MEDIA = {"turtle": "text/turtle", "ntriples": "application/n-triples"}
+
+
+def _query_formats(fmt: str | None) -> Any:
+    """The media types to ask the store for, per result kind, for ``--format``."""
+    from api.store.base import FormatChoice
+
+    if fmt is None:
+        return FormatChoice(_RESULT_MEDIA["json"], _RDF_MEDIA["turtle"])
+    if fmt == "table":
+        return FormatChoice(_RESULT_MEDIA["json"], _RDF_MEDIA["ntriples"])
+    return FormatChoice(_RESULT_MEDIA.get(fmt), _RDF_MEDIA.get(fmt))
+
+
+def _render_result(result: Any, fmt: str | None) -> str:
+    """The store's serialised result as the command prints it (``table``: aligned text)."""
+    import pyoxigraph as ox
+
+    if fmt != "table":
+        return result.body.decode("utf-8")
+    if result.form in ("CONSTRUCT", "DESCRIBE"):
+        triples = ox.parse(result.body, format=ox.RdfFormat.N_TRIPLES)
+        rows = [(q.subject, q.predicate, q.object) for q in triples]
+        return _table(["subject", "predicate", "object"], rows)
+    parsed = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QueryBoolean):
+        return "true" if bool(parsed) else "false"
+    names = [v.value for v in parsed.variables]
+    return _table(names, [tuple(solution[v] for v in parsed.variables) for solution in parsed])
 
 
 def _query_text(argument: str, params: Sequence[str] = ()) -> str:
@@ -196,10 +259,7 @@ def _query_text(argument: str, params: Sequence[str] = ()) -> str:
         values[name.strip()] = value
     if argument.startswith("@"):
         path = Path(argument[1:])
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CommandError(f"{path}: cannot read query file: {exc.strerror}") from None
+        text = _read_query_file(path)
         if text.lstrip().startswith("# title:"):
             try:
                 return parse_query_file(path).render(values)
@@ -214,52 +274,35 @@ def _query_text(argument: str, params: Sequence[str] = ()) -> str:
     return text
 
 
+#: Cap on a query file's size (a query is text, not data).
+MAX_QUERY_FILE_BYTES = 1 << 20
+
+
+def _read_query_file(path: Path) -> str:
+    """The text of ``@file``: a regular, readable, UTF-8 file (a FIFO is refused)."""
+    from api.rdf.parsing import open_regular
+
+    try:
+        with open_regular(path) as stream:
+            data = stream.read(MAX_QUERY_FILE_BYTES + 1)
+    except RdfInputError as exc:
+        raise CommandError(f"{exc.path}: cannot read query file: {exc.message}") from None
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot read query file: {exc.strerror or exc}") from None
+    if len(data) > MAX_QUERY_FILE_BYTES:
+        raise CommandError(f"{path}: query file larger than {MAX_QUERY_FILE_BYTES} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{path}: query file is not UTF-8 ({exc.reason})") from None
+
+
 def _store_dir(store: Path, *, command: str = "query") -> Path:
     """``DIR/oxigraph`` of a build, or ``DIR`` itself when it is an Oxigraph store."""
     for candidate in (store / "oxigraph", store):
         if (candidate / "CURRENT").is_file():  # every RocksDB database has one
             return candidate
     raise CommandError(f"ccai {command}: no built store in {store}; run `ccai build` first")
-
-
-def _serialise_result(result: Any, fmt: str | None) -> str:
-    import pyoxigraph as ox
-
-    if isinstance(result, ox.QueryTriples):
-        fmt = fmt or "turtle"
-        if fmt == "table":
-            rows = [(t.subject, t.predicate, t.object) for t in result]
-            return _table(["subject", "predicate", "object"], rows)
-        rdf_formats = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}
-        if fmt not in rdf_formats:
-            raise CommandError(
-                f"ccai query: --format {fmt} is for SELECT/ASK results; "
-                "a CONSTRUCT or DESCRIBE result takes turtle, ntriples or table"
-            )
-        if fmt == "turtle":  # pyoxigraph's serialize() writes PREFIX lines, QueryTriples' does not
-            return ox.serialize(
-                result, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)
-            ).decode()
-        return result.serialize(format=rdf_formats[fmt]).decode("utf-8")
-    fmt = fmt or "json"
-    if fmt == "table":
-        if isinstance(result, ox.QueryBoolean):
-            return "true" if bool(result) else "false"
-        names = [v.value for v in result.variables]
-        rows = [tuple(solution[v] for v in result.variables) for solution in result]
-        return _table(names, rows)
-    result_formats = {
-        "json": ox.QueryResultsFormat.JSON,
-        "csv": ox.QueryResultsFormat.CSV,
-        "tsv": ox.QueryResultsFormat.TSV,
-        "xml": ox.QueryResultsFormat.XML,
-    }
-    if fmt not in result_formats:
-        raise CommandError(
-            f"ccai query: --format {fmt} is for CONSTRUCT/DESCRIBE results; "
-            "a SELECT or ASK result takes json, csv, tsv, xml or table"
-        )
-    return result.serialize(format=result_formats[fmt]).decode("utf-8")
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -318,34 +361,86 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"ccai serve: the web service is not available ({exc}); "
             "install ccai-kg with its dependencies"
         ) from None
-    store = Path(args.store)
-    _store_dir(store, command="serve")  # fail early, in one line, without a built store
-    settings = Settings(
-        host=args.host, port=args.port, store_path=store, query_timeout=args.query_timeout
-    )
+    # A flag overrides its CCAI_* variable only when it is given (issue 9:
+    # `CCAI_PORT=9000 ccai serve` serves on 9000).
+    given = {
+        "host": args.host,
+        "port": args.port,
+        "store_path": args.store,
+        "query_timeout": args.query_timeout,
+        "log_level": args.log_level,
+    }
+    try:
+        settings = Settings(**{k: v for k, v in given.items() if v is not None})
+    except ValueError as exc:
+        raise CommandError(f"ccai serve: invalid setting: {_one_line(str(exc))}") from None
+    store_dir = _store_dir(Path(settings.store_path), command="serve")  # fail early
+    if not args.no_verify:
+        _verify_store(store_dir)
+    _configure_logging(settings.log_level)
+    server_options = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level.lower(),
+        # h11, not httptools: httptools drops the body of a POST that carries
+        # ``Upgrade: h2c`` (Java's HTTP client: Jena, Fuseki's SERVICE); h11 serves
+        # it. Its buffer limit bounds the request head (a 2 MB Accept gets 400 at once).
+        "http": "h11",
+        "h11_max_incomplete_event_size": settings.max_request_head_bytes,
+    }
     if args.reload:
         # The reloader imports the app in a fresh process: the factory builds
-        # its own Settings, from the same values passed as CCAI_* variables.
+        # its own Settings from the environment, so pass the given flags there.
         import os
 
+        names = {"store_path": "CCAI_STORE_PATH"}
         os.environ.update(
-            {
-                "CCAI_HOST": args.host,
-                "CCAI_PORT": str(args.port),
-                "CCAI_STORE_PATH": str(store),
-                "CCAI_QUERY_TIMEOUT": str(args.query_timeout),
-            }
+            {names.get(k, f"CCAI_{k.upper()}"): str(v) for k, v in given.items() if v is not None}
         )
-        uvicorn.run(
-            "api.web.app:create_app", factory=True, reload=True, host=args.host, port=args.port
-        )
+        uvicorn.run("api.web.app:create_app", factory=True, reload=True, **server_options)
         return EXIT_OK
     try:
         app = create_app(settings)
     except (OSError, ValueError, RuntimeError) as exc:
         raise CommandError(f"ccai serve: cannot start: {exc}") from None
-    uvicorn.run(app, host=args.host, port=args.port)
+    uvicorn.run(app, **server_options)
     return EXIT_OK
+
+
+def _configure_logging(level: str) -> None:
+    """The service's loggers (``ccai.*``) at ``level``, on standard error."""
+    import logging
+
+    logger = logging.getLogger("ccai")
+    logger.setLevel(level.upper())
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+        logger.addHandler(handler)
+
+
+def _verify_store(store_dir: Path) -> None:
+    """Refuse a store whose files differ from the checksums its build wrote.
+
+    See :func:`api.build.artefacts.verify_store`: names and sizes first, then
+    SHA-256 in chunks (well under a second for the project's store; about a
+    second per GB for large ones, which ``--no-verify`` skips). A store that
+    no ``ccai build`` checksummed (the benchmark's) is served with a warning.
+    """
+    from api.build.artefacts import StoreIntegrityError, StoreUnverifiable, verify_store
+
+    try:
+        verify_store(store_dir)
+    except StoreUnverifiable as exc:
+        _err(f"ccai serve: warning: {exc}; not verified")
+    except StoreIntegrityError as exc:
+        raise CommandError(
+            f"ccai serve: refusing a store that is not the one built: {exc}; "
+            "rebuild with `ccai build` (or start with --no-verify)"
+        ) from None
+    except OSError as exc:
+        name = exc.filename or store_dir
+        raise CommandError(f"ccai serve: {name}: cannot verify the store: {exc.strerror}") from None
 
 
 # --- fmt -----------------------------------------------------------------------
@@ -354,23 +449,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_fmt(args: argparse.Namespace) -> int:
     from rdflib.plugins.parsers.notation3 import BadSyntax
 
-    from api.canonical import format_file, turtle_files
-    from api.rdf.parsing import MissingInputError, from_bad_syntax
+    from api.canonical import format_file
+    from api.rdf.parsing import from_bad_syntax
 
     paths = (
         [Path(p) for p in args.paths]
         if args.paths
         else [resources.ontology_dir(), resources.graph_dir(), resources.shapes_dir()]
     )
-    for path in paths:
-        if not path.exists():
-            raise MissingInputError(path, "no such file or directory")
     changed: list[Path] = []
-    for path in turtle_files(paths):
+    for path in _turtle_inputs(paths):
         try:
             result = format_file(path, check=args.check)
         except BadSyntax as exc:
             raise from_bad_syntax(path, exc) from None
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{path}: not UTF-8 ({exc.reason})") from None
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot read: {exc.strerror or exc}") from None
         if result.changed:
             changed.append(path)
             if not args.check:
@@ -383,6 +479,27 @@ def cmd_fmt(args: argparse.Namespace) -> int:
         _err(f"ccai fmt --check: {count} file(s) not in canonical form; fix with: ccai fmt {shown}")
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _turtle_inputs(paths: Sequence[Path]) -> list[Path]:
+    """Files named, and the ``.ttl`` files under directories named, safely.
+
+    Only regular files are returned (a FIFO is refused, not opened), symbolic
+    link loops and unreadable folders are errors, and a directory without a
+    ``.ttl`` file is an error rather than nothing to check.
+    """
+    from api.rdf.parsing import NoRdfError, expand_paths, rdf_files_in
+
+    found: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            found.extend(expand_paths([path]))  # missing, or not a regular file: an error
+            continue
+        files = [p for p in rdf_files_in(path, suffixes={".ttl"}) if p.name.endswith(".ttl")]
+        if not files:
+            raise NoRdfError(path, "no Turtle files (*.ttl) in this directory")
+        found.extend(files)
+    return found
 
 
 # --- entry point ---------------------------------------------------------------
@@ -450,16 +567,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--graph",
         choices=("union", "asserted"),
         default="union",
-        help="default graph: all named graphs, or all but the inferred one",
+        help="default graph: asserted and inferred triples, or asserted ones only",
+    )
+    p.add_argument(
+        "--timeout", type=float, help="seconds before the query is stopped (CCAI_QUERY_TIMEOUT)"
     )
     p.set_defaults(func=cmd_query)
 
     p = commands.add_parser("serve", help="serve the SPARQL endpoint and the web pages")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--store", default="build", help="build directory (default: build)")
-    p.add_argument("--query-timeout", type=float, default=30.0, help="seconds per query")
+    p.add_argument("--host", help="interface to bind (default: CCAI_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: CCAI_PORT or 8000)")
+    p.add_argument("--store", help="build directory (default: CCAI_STORE_PATH or build)")
+    p.add_argument(
+        "--query-timeout", type=float, help="seconds per query (default: CCAI_QUERY_TIMEOUT or 30)"
+    )
+    p.add_argument(
+        "--log-level",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="default: CCAI_LOG_LEVEL or info",
+    )
     p.add_argument("--reload", action="store_true", help="restart on code changes (development)")
+    p.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="skip checking the store's files against oxigraph.SHA256SUMS at start-up",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = commands.add_parser("stats", help="entities per class and source of a build (Markdown)")
@@ -490,7 +622,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_UNUSABLE
     try:
-        return func(args)
+        with _one_line_warnings():
+            return func(args)
     except RdfInputError as exc:
         _err(str(exc))
         return EXIT_UNUSABLE
@@ -506,6 +639,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = _one_line(str(exc)) or type(exc).__name__
         _err(f"ccai {args.command}: unexpected error: {type(exc).__name__}: {message}")
         return EXIT_UNUSABLE
+
+
+@contextmanager
+def _one_line_warnings() -> Iterator[None]:
+    """Show each :class:`RdfInputWarning` as ``path:line: warning: message``.
+
+    rdflib's logged traceback for an ill-typed literal is silenced for the whole
+    command (parsing reports the literal; validation may build it again).
+    """
+    with warnings.catch_warnings(), quiet_ill_typed_literals():
+        warnings.simplefilter("always", RdfInputWarning)
+        shown = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if isinstance(message, RdfInputWarning):
+                _err(f"{message.where}: warning: {message.text}")
+            else:
+                shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
 
 
 def _existing_dir(value: str | None, option: str) -> Path | None:

@@ -96,6 +96,13 @@ class UpdateNotAllowed(CcaiError):
     spec = PROTOCOL + "#update-operation"
 
 
+class UpdateNotAQuery(BadRequest):
+    """SPARQL Update text sent to the query operation (the protocol says 400)."""
+
+    code = "update-not-a-query"
+    spec = PROTOCOL + "#query-operation"
+
+
 class ForbiddenQueryFeature(CcaiError):
     """The query uses a feature refused for safety (``SERVICE``: outbound requests)."""
 
@@ -168,6 +175,29 @@ class StoreUnavailable(CcaiError):
     code = "store-unavailable"
     spec = PROTOCOL + "#query-failure"
 
+    @property
+    def retry_after(self) -> int:
+        return int(self.details.get("retry_after", 5))
+
+
+class LongQueriesBusy(StoreUnavailable):
+    """A query ran long while every place for long queries was taken; it was stopped."""
+
+    code = "long-queries-busy"
+
+    def __init__(self, message: str, *, retry_after: int = 2) -> None:
+        CcaiError.__init__(self, message, retry_after=retry_after)
+
+
+class QueryMemoryLimit(CcaiError):
+    """The query needed more memory than a query may use; it was stopped."""
+
+    code = "query-memory-limit"
+    spec = PROTOCOL + "#query-failure"
+
+    def __init__(self, message: str, *, limit_mb: int = 0) -> None:
+        super().__init__(message, limit_mb=limit_mb)
+
 
 _REGISTRY: dict[str, type[CcaiError]] = {
     cls.__name__: cls
@@ -177,6 +207,7 @@ _REGISTRY: dict[str, type[CcaiError]] = {
         QuerySyntaxError,
         QueryTooComplex,
         UpdateNotAllowed,
+        UpdateNotAQuery,
         ForbiddenQueryFeature,
         UnsupportedMediaType,
         NotAcceptable,
@@ -185,6 +216,8 @@ _REGISTRY: dict[str, type[CcaiError]] = {
         QueryTimeout,
         TooManyQueries,
         StoreUnavailable,
+        LongQueriesBusy,
+        QueryMemoryLimit,
     )
 }
 

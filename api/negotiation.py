@@ -2,7 +2,9 @@
 
 :func:`parse_accept` reads an ``Accept`` header as RFC 9110 §12.5.1 defines it
 (q-values, ``*/*`` and ``type/*`` ranges, media-type parameters); a malformed
-member is skipped, never fatal. :func:`choose` picks the offered type the
+member is skipped, never fatal, and only the first :data:`MAX_ACCEPT_CHARS`
+characters are read (whole members), so negotiation takes bounded time
+whatever the client sends. :func:`choose` picks the offered type the
 client prefers: highest q wins; the q of an offer is taken from the *most
 specific* range that matches it (``text/turtle`` beats ``text/*`` beats
 ``*/*``, and a range with matching parameters beats one without); ``q=0``
@@ -90,6 +92,9 @@ _RANGE_RE = re.compile(rf"^\s*({_TOKEN})/({_TOKEN})\s*$")
 _PARAM_RE = re.compile(rf'^\s*({_TOKEN})\s*=\s*("(?:[^"\\]|\\.)*"|{_TOKEN})\s*$')
 _Q_RE = re.compile(r"^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$")
 
+#: Characters of an ``Accept`` header that are parsed; members beyond are ignored.
+MAX_ACCEPT_CHARS = 4096
+
 
 @dataclass(frozen=True)
 class MediaRange:
@@ -163,9 +168,14 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
     >>> [(r.type, r.subtype, r.q) for r in parse_accept("text/*;q=0.3, bogus, */*;q=x")]
     [('text', '*', 0.3)]
+    >>> len(parse_accept("text/csv, " * 1_000_000)) == MAX_ACCEPT_CHARS // len("text/csv, ")
+    True
     """
     if header is None:
         return []
+    if len(header) > MAX_ACCEPT_CHARS:
+        # Keep whole members: cut after the last comma within the bound.
+        header = header[: header.rfind(",", 0, MAX_ACCEPT_CHARS + 1) + 1]
     ranges: list[MediaRange] = []
     for member in _split_outside_quotes(header, ","):
         if not member.strip():

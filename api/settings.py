@@ -14,6 +14,7 @@ Nothing else in the package reads ``os.environ``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -54,10 +55,56 @@ class Settings(BaseSettings):
     max_result_rows: int = Field(100_000, gt=0, description="Rows (or triples) per result.")
     max_request_bytes: int = Field(MIB, gt=0, description="Largest accepted request body.")
     max_query_chars: int = Field(64 * 1024, gt=0, description="Longest accepted query text.")
-    max_concurrent_queries: int = Field(2, gt=0, description="Queries evaluated at once.")
-    max_queued_queries: int = Field(8, ge=0, description="Queries waiting; beyond: 429.")
+    max_header_bytes: int = Field(
+        16 * 1024,
+        gt=0,
+        description="Largest header fields of a request, in all; beyond: 431. `ccai serve` "
+        "also bounds the whole request head (this plus a GET of max_query_chars) in its "
+        "HTTP parser, which answers 400.",
+    )
+    body_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a request body may take to arrive; beyond: 408 and the "
+        "connection is closed.",
+    )
+    max_concurrent_queries: int = Field(
+        2, gt=0, description="Queries evaluated at once by the 'inprocess' backend."
+    )
+    max_queued_queries: int = Field(
+        16, ge=0, description="Queries waiting for a worker; beyond: 429."
+    )
+    queue_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a query may wait for a worker (not charged to query_timeout); "
+        "beyond: 429 with Retry-After.",
+    )
     query_workers: int | None = Field(
-        None, gt=0, description="Worker processes; default: max_concurrent_queries."
+        None, gt=0, description="Worker processes; default: one per core plus one."
+    )
+    reserved_workers: int = Field(
+        1,
+        ge=0,
+        description="Workers kept for short queries: at most query_workers - reserved_workers "
+        "queries run longer than long_query_seconds at once.",
+    )
+    long_query_seconds: float = Field(
+        1.0,
+        gt=0,
+        description="A query running longer needs a place in the long lane; if none is free "
+        "it is stopped (503, Retry-After) and waits for one when sent again.",
+    )
+    worker_memory_mb: int = Field(
+        640,
+        ge=64,
+        description="Resident memory one query worker may use; beyond: the query is stopped "
+        "(507). Default: the service (server and 3 workers) stays within 2.5 GiB.",
+    )
+    worker_sandbox: Literal["on", "off"] = Field(
+        "on",
+        description="'on': query workers cannot open network sockets (seccomp; Linux). "
+        "'off' only for a private deployment where the filter is unavailable.",
     )
     result_cache_bytes: int = Field(
         64 * MIB,
@@ -83,8 +130,19 @@ class Settings(BaseSettings):
         if not self.public_base_url.endswith("/"):
             self.public_base_url += "/"
         if self.query_workers is None:
-            self.query_workers = self.max_concurrent_queries
+            self.query_workers = (os.cpu_count() or 1) + 1
+        if self.reserved_workers >= self.query_workers:
+            self.reserved_workers = self.query_workers - 1
         return self
+
+    @property
+    def max_request_head_bytes(self) -> int:
+        """Bound of a whole request head, for the HTTP parser of ``ccai serve``.
+
+        The header fields plus a request line carrying a query of
+        ``max_query_chars`` (percent-encoded: 3 bytes a character) and 1 KiB.
+        """
+        return self.max_header_bytes + 3 * self.max_query_chars + 1024
 
     @property
     def sparql_endpoint_url(self) -> str:

@@ -215,6 +215,17 @@ def test_query_json(capsys, fixture_build) -> None:
     assert [b["o"]["value"] for b in bindings] == [ORGANISATION]
 
 
+def test_query_refuses_service_and_updates(capsys, fixture_build) -> None:
+    out_dir, _report = fixture_build
+    for query, reason in (
+        ("SELECT * { #\r SERVICE <http://127.0.0.1:9/> { ?s ?p ?o }\n }", "SERVICE"),
+        ("INSERT DATA { <a:b> <a:c> <a:d> }", "SPARQL Update"),
+    ):
+        code, out, err = run(capsys, "query", query, "--store", out_dir)
+        assert code == 2 and out == ""
+        assert err.startswith("ccai query: ") and reason in err and "Traceback" not in err
+
+
 def test_query_csv_and_tsv(capsys, fixture_build) -> None:
     out_dir, _report = fixture_build
     code, out, _err = run(
@@ -276,7 +287,7 @@ def test_query_malformed(capsys, fixture_build) -> None:
     code, out, err = run(capsys, "query", "SELECT ?x WHERE {", "--store", out_dir)
     assert code == 2
     assert out == ""
-    assert err.startswith("ccai query: malformed query: error at 1:")
+    assert err.startswith("ccai query: The query does not parse: error at 1:")
     assert len(err.strip().splitlines()) == 1
 
 
@@ -351,9 +362,9 @@ def test_serve_passes_settings_to_the_app(capsys, monkeypatch, tmp_path: Path) -
     monkeypatch.setitem(sys.modules, "api.web.app", fake)
     (tmp_path / "oxigraph").mkdir()
     (tmp_path / "oxigraph" / "CURRENT").write_text("")
-    monkeypatch.setattr(
-        uvicorn, "run", lambda app, host, port: seen.update(app=app, host=host, port=port)
-    )
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    for name in ("CCAI_PORT", "CCAI_QUERY_TIMEOUT", "CCAI_LOG_LEVEL", "CCAI_HOST"):
+        monkeypatch.delenv(name, raising=False)
     code, _out, _err = run(
         capsys, "serve", "--port", "8123", "--store", tmp_path, "--query-timeout", "5"
     )
@@ -366,6 +377,17 @@ def test_serve_passes_settings_to_the_app(capsys, monkeypatch, tmp_path: Path) -
         5.0,
     )
     assert (seen["app"], seen["host"], seen["port"]) == ("the-app", "127.0.0.1", 8123)
+    assert seen["http"] == "h11" and seen["log_level"] == "info"
+    # flags override the environment only when given (issue 9)
+    monkeypatch.setenv("CCAI_PORT", "9000")
+    monkeypatch.setenv("CCAI_QUERY_TIMEOUT", "7")
+    monkeypatch.setenv("CCAI_LOG_LEVEL", "warning")
+    assert run(capsys, "serve", "--store", tmp_path)[0] == 0
+    settings = seen["settings"]
+    assert (settings.port, settings.query_timeout, seen["port"]) == (9000, 7.0, 9000)
+    assert seen["log_level"] == "warning"
+    assert run(capsys, "serve", "--store", tmp_path, "--port", "8124")[0] == 0
+    assert seen["port"] == 8124 and seen["settings"].query_timeout == 7.0
 
 
 def test_serve_without_a_build(capsys, tmp_path: Path) -> None:

@@ -15,9 +15,21 @@ file                         content
                              from the project's prefixes (inline: never fetched)
 ``oxigraph/``                a pyoxigraph (RocksDB) store with every named graph,
                              loaded from ``dataset.nq``
-``report.json``              :class:`~api.build.pipeline.BuildReport`
-``SHA256SUMS``               ``sha256sum -c`` compatible checksums of every file
+``report.json``              :class:`~api.build.pipeline.BuildReport`; its
+                             ``store.files`` lists each store file with its size
+                             and SHA-256
+``SHA256SUMS``               ``sha256sum -c`` checksums of the dumps above: exactly
+                             the files ``GET /download`` serves (it serves neither
+                             ``report.json`` nor the store), so ``sha256sum -c
+                             SHA256SUMS`` passes after downloading every listed file
+``oxigraph.SHA256SUMS``      ``sha256sum -c`` checksums of the store's files
+                             (``oxigraph/000012.sst``…), not published: ``ccai
+                             serve`` checks them at start-up (:func:`verify_store`)
 ===========================  ====================================================
+
+The store's checksums leave out what RocksDB rewrites without the data
+changing: its info log (``LOG``, ``LOG.old.*``) and ``LOCK``. Opening the store
+read-only, as the service does, changes no file (checked by a test).
 
 Blank node labels are whatever rdflib assigns, so files holding blank nodes
 differ between builds in those labels only.
@@ -29,6 +41,9 @@ import gc
 import gzip
 import hashlib
 import json
+import os
+import re
+import stat
 import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -38,10 +53,26 @@ import pyoxigraph
 from rdflib import Dataset, Graph
 
 from api.namespaces import PREFIXES
+from api.store.layout import count_triples, materialise
 
 STORE_DIR = "oxigraph"
 REPORT_FILE = "report.json"
 CHECKSUMS_FILE = "SHA256SUMS"
+STORE_CHECKSUMS_FILE = STORE_DIR + "." + CHECKSUMS_FILE
+
+#: Store files RocksDB may rewrite without the data changing: never checksummed.
+_VOLATILE_STORE_FILE = re.compile(r"^(LOG(\..*)?|LOCK)$")
+_CHECKSUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
+
+
+class StoreIntegrityError(Exception):
+    """The store's files are not those its build checksummed (one line, naming a file)."""
+
+
+class StoreUnverifiable(Exception):
+    """Nothing to check the store against: neither ``oxigraph.SHA256SUMS`` nor
+    ``report.json``'s ``store.files`` (a store not made by this ``ccai build``,
+    e.g. the benchmark's, or a build from before the store was checksummed)."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +170,10 @@ def _write_dumps(
 def write_store(out_dir: Path, nquads: Path) -> dict[str, object]:
     """Load ``nquads`` into a new pyoxigraph store at ``out_dir/oxigraph``.
 
-    Returns the store's quad count and named graphs. The store is flushed,
+    The store's default graph is filled with the distinct asserted triples
+    (:func:`api.store.layout.materialise`). Returns the store's quad count,
+    named graphs and :class:`~api.store.layout.TripleCounts` (the figures
+    every report uses). The store is flushed,
     optimised and released (pyoxigraph closes it when the object is freed),
     so another process can open it afterwards.
     """
@@ -147,14 +181,125 @@ def write_store(out_dir: Path, nquads: Path) -> dict[str, object]:
     store = pyoxigraph.Store(str(path))
     try:
         store.bulk_load(path=str(nquads), format=pyoxigraph.RdfFormat.N_QUADS)
+        materialise(store)  # the set-semantics default graph and asserted view
         store.flush()
         store.optimize()
         graphs = sorted(g.value for g in store.named_graphs())
         quads = len(store)
+        counts = count_triples(store)
     finally:
         del store
         gc.collect()
-    return {"path": STORE_DIR, "quads": quads, "named_graphs": graphs}
+    files = store_files(out_dir)
+    return {
+        "path": STORE_DIR,
+        "quads": quads,
+        "named_graphs": graphs,
+        "triples": counts.as_dict(),
+        "files": files,
+    }
+
+
+def store_files(build_dir: Path, store_dir: str = STORE_DIR) -> list[dict[str, object]]:
+    """``{"file": "oxigraph/NAME", "bytes": …, "sha256": …}`` per store file, sorted.
+
+    Names are relative to ``build_dir``; the volatile RocksDB files (``LOG*``,
+    ``LOCK``) are left out.
+    """
+    return [
+        {"file": name, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+        for name, path in _store_file_paths(build_dir, store_dir).items()
+    ]
+
+
+def write_store_checksums(build_dir: Path, files: Iterable[dict[str, object]]) -> Path:
+    """Write ``oxigraph.SHA256SUMS`` from :func:`store_files`' entries."""
+    path = build_dir / STORE_CHECKSUMS_FILE
+    lines = [f"{entry['sha256']}  {entry['file']}\n" for entry in files]
+    path.write_text("".join(sorted(lines, key=lambda line: line[66:])), encoding="utf-8")
+    return path
+
+
+def verify_store(store_dir: Path) -> int:
+    """Check the store's files against ``oxigraph.SHA256SUMS`` beside it.
+
+    Cheap checks first: the listed and present file names must be the same,
+    and each file the size ``report.json``'s ``store.files`` records (when it
+    does), which catches truncation without reading a byte. Then each file is
+    hashed, in 1 MiB chunks (about 1 s per GB). Returns the number of files checked.
+
+    Raises:
+        StoreIntegrityError: a checksum file that is missing (while the report
+            lists the store's files) or malformed, or a store file that is
+            missing, extra, not a regular file, or differs.
+        StoreUnverifiable: no checksums at all (see the class).
+    """
+    build_dir = store_dir.parent
+    manifest = build_dir / STORE_CHECKSUMS_FILE
+    sizes = _recorded_sizes(build_dir / REPORT_FILE)
+    if not sizes and not os.path.lexists(manifest):
+        raise StoreUnverifiable(
+            f"{store_dir}: no {STORE_CHECKSUMS_FILE} beside it (not a store `ccai build` wrote)"
+        )
+    expected = _read_store_checksums(manifest)
+    present = _store_file_paths(build_dir, store_dir.name)
+    missing = sorted(expected.keys() - present.keys())
+    if missing:
+        raise StoreIntegrityError(f"{build_dir / missing[0]}: missing from the store")
+    extra = sorted(present.keys() - expected.keys())
+    if extra:
+        raise StoreIntegrityError(f"{present[extra[0]]}: not in {STORE_CHECKSUMS_FILE}")
+    for name, path in present.items():
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise StoreIntegrityError(f"{path}: not a regular file")
+        if name in sizes and sizes[name] != info.st_size:
+            raise StoreIntegrityError(
+                f"{path}: {info.st_size} bytes where the build wrote {sizes[name]} "
+                "(truncated or changed)"
+            )
+    for name, path in present.items():
+        if sha256_file(path) != expected[name]:
+            raise StoreIntegrityError(f"{path}: SHA-256 differs from {STORE_CHECKSUMS_FILE}")
+    return len(present)
+
+
+def _store_file_paths(build_dir: Path, store_dir: str) -> dict[str, Path]:
+    """``{"oxigraph/NAME": path}`` for the store's files, volatile ones left out."""
+    root = build_dir / store_dir
+    return {
+        path.relative_to(build_dir).as_posix(): path
+        for path in sorted(root.rglob("*"))
+        if not path.is_dir() and not _VOLATILE_STORE_FILE.match(path.name)
+    }
+
+
+def _read_store_checksums(path: Path) -> dict[str, str]:
+    """``{name: sha256}`` from ``oxigraph.SHA256SUMS``; names stay inside the build."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise StoreIntegrityError(f"{path}: cannot read the store's checksums: {reason}") from None
+    sums: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _CHECKSUM_LINE.match(line)
+        name = match.group(2) if match else ""
+        if not match or name.startswith("/") or ".." in name.split("/"):
+            raise StoreIntegrityError(f"{path}:{number}: not a '<sha256>  <file>' line")
+        sums[name] = match.group(1)
+    if not sums:
+        raise StoreIntegrityError(f"{path}: lists no file")
+    return sums
+
+
+def _recorded_sizes(report: Path) -> dict[str, int]:
+    """``{name: bytes}`` from ``report.json``'s ``store.files`` (empty if unavailable)."""
+    try:
+        files = json.loads(report.read_text(encoding="utf-8"))["store"]["files"]
+        return {str(f["file"]): int(f["bytes"]) for f in files}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def write_report(out_dir: Path, report: dict[str, object]) -> Path:
@@ -164,7 +309,10 @@ def write_report(out_dir: Path, report: dict[str, object]) -> Path:
 
 
 def write_checksums(out_dir: Path, files: Iterable[Path]) -> Path:
-    """Write ``SHA256SUMS`` (``<hex>  <name>`` lines, sorted by name)."""
+    """Write ``SHA256SUMS`` (``<hex>  <name>`` lines, sorted by name).
+
+    ``files`` are the published (downloadable) artefacts only, see the table above.
+    """
     path = out_dir / CHECKSUMS_FILE
     lines = [f"{sha256_file(f)}  {f.name}\n" for f in sorted(files, key=lambda p: p.name)]
     path.write_text("".join(lines), encoding="utf-8")

@@ -31,7 +31,7 @@ from api.namespaces import (
     graph_iri,
     is_slug,
 )
-from api.rdf.parsing import RdfInputError, parse_into
+from api.rdf.parsing import NoRdfError, RdfInputError, parse_into, rdf_files_in
 
 #: Named graphs that are not sources (a source slug may not take these names).
 RESERVED_GRAPH_NAMES = frozenset({"ontology", "vocabularies", "inferred"})
@@ -129,10 +129,19 @@ def _load_files(loaded: LoadedGraphs, iri: URIRef, paths: Iterable[Path]) -> Non
 
 
 def _turtle_files(folder: Path, *, recursive: bool) -> list[Path]:
+    """The ``*.ttl`` files of ``folder``, safely (see :func:`~api.rdf.parsing.rdf_files_in`).
+
+    Raises:
+        RdfInputError: the folder is missing, unreadable or holds no ``.ttl`` file;
+            a ``.ttl`` entry is not a regular file or is a symbolic link loop.
+    """
     if not folder.is_dir():
         raise RdfInputError(folder, "no such directory")
-    pattern = folder.rglob if recursive else folder.glob
-    return sorted(p for p in pattern("*.ttl") if p.is_file() and not p.name.startswith("."))
+    found = rdf_files_in(folder, recursive=recursive, suffixes={".ttl"})
+    files = [path for path in found if path.name.endswith(".ttl")]  # not .ttl.gz
+    if not files:
+        raise NoRdfError(folder, "no Turtle files (*.ttl) in this directory")
+    return files
 
 
 def _subclasses(ontology: Graph, cls: URIRef) -> set[URIRef]:

@@ -6,6 +6,11 @@ place: the previous ``<out>`` is renamed aside, the new one renamed to
 ``<out>``, the old one deleted. A failing build (bad input, non-conforming
 data, an error while writing) leaves ``<out>`` exactly as it was.
 
+Both sibling folders carry the builder's process id (``<out>.tmp-<pid>-XXXX``,
+``<out>.old-<pid>-XXXX``): a build that was killed (``SIGKILL`` runs no
+clean-up) leaves one behind, and the next build removes it, as soon as that
+process is gone (:func:`remove_stale_builds`).
+
 Example (what ``ccai build --out build`` runs)::
 
     report = build(Path("build"))
@@ -16,6 +21,8 @@ Example (what ``ccai build --out build`` runs)::
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 import shutil
 import tempfile
 import time
@@ -139,6 +146,8 @@ def build(
     """
     say = progress or (lambda _message: None)
     out_dir = Path(out_dir)
+    for stale in remove_stale_builds(out_dir):
+        say(f"removed {stale.name}, left by a build that was killed")
     started = time.perf_counter()
     report = BuildReport(version=__version__, started=_now())
     timings = report.timings
@@ -170,7 +179,7 @@ def build(
 
     say("writing")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=out_dir.name + ".tmp-", dir=out_dir.parent))
+    staging = Path(tempfile.mkdtemp(prefix=_sibling_prefix(out_dir, "tmp"), dir=out_dir.parent))
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; a build is published
         with _timed(timings, "serialise"):
@@ -180,12 +189,17 @@ def build(
             written = artefacts.write_dumps(staging, loaded.dataset, asserted, with_inferred)
         with _timed(timings, "store"):
             report.store = artefacts.write_store(staging, staging / "dataset.nq")
+        # One definition of the graph's size (api.store.layout.TripleCounts), read
+        # off the store that is served, replaces the in-memory estimate.
+        report.triples = dict(report.store.pop("triples"))
         report.artefacts = [a.as_dict() for a in written]
         report.out_dir = str(out_dir)
         timings["total"] = round(time.perf_counter() - started, 3)
         report.finished = _now()
-        report_path = artefacts.write_report(staging, report.as_dict())
-        artefacts.write_checksums(staging, [staging / a.file for a in written] + [report_path])
+        artefacts.write_report(staging, report.as_dict())
+        # SHA256SUMS lists what /download serves; the store's checksums are apart.
+        artefacts.write_checksums(staging, [staging / a.file for a in written])
+        artefacts.write_store_checksums(staging, report.store.get("files", []))
         _swap_into_place(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -204,7 +218,7 @@ def _swap_into_place(staging: Path, out_dir: Path) -> None:
     """
     old: Path | None = None
     if out_dir.exists() or out_dir.is_symlink():
-        old = Path(tempfile.mkdtemp(prefix=out_dir.name + ".old-", dir=out_dir.parent))
+        old = Path(tempfile.mkdtemp(prefix=_sibling_prefix(out_dir, "old"), dir=out_dir.parent))
         old.rmdir()
         out_dir.rename(old)
     try:
@@ -215,6 +229,64 @@ def _swap_into_place(staging: Path, out_dir: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_stale_builds(out_dir: Path, *, legacy_age: float = 3600.0) -> list[Path]:
+    """Remove the ``<out>.tmp-*`` and ``<out>.old-*`` folders of builds that were killed.
+
+    A folder is stale when the process id in its name is no live process, or,
+    for a name without one (made before names carried it), when it has not
+    changed for ``legacy_age`` seconds. The folders of a running build are
+    kept. A stale ``<out>.old-*`` while ``<out>`` is missing (a build killed
+    between its two renames) is the previous build: it is renamed back to
+    ``<out>`` instead. Returns the folders removed.
+    """
+    pattern = re.compile(re.escape(out_dir.name) + r"\.(tmp|old)-(?:(\d+)-)?[A-Za-z0-9_]+")
+    removed: list[Path] = []
+    try:
+        siblings = sorted(out_dir.parent.iterdir())
+    except OSError:
+        return removed
+    for path in siblings:
+        match = pattern.fullmatch(path.name)
+        if not match or path.is_symlink() or not path.is_dir():
+            continue
+        pid = int(match.group(2)) if match.group(2) else None
+        if pid is not None and _process_alive(pid):
+            continue
+        if pid is None and time.time() - path.stat().st_mtime < legacy_age:
+            continue
+        if match.group(1) == "old" and not (out_dir.exists() or out_dir.is_symlink()):
+            try:
+                path.rename(out_dir)
+                continue
+            except OSError:
+                pass
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _sibling_prefix(out_dir: Path, kind: str) -> str:
+    """``<out>.tmp-<pid>-``: the owner's process id tells a stale folder from a live one."""
+    return f"{out_dir.name}.{kind}-{os.getpid()}-"
+
+
+def _process_alive(pid: int) -> bool:
+    """True when process ``pid`` exists (on this machine)."""
+    if pid <= 0:
+        return False
+    if os.name == "nt":  # pragma: no cover - os.kill(pid, 0) would end the process
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def _count_triples(
@@ -285,4 +357,5 @@ __all__ = [
     "Validator",
     "build",
     "default_validator",
+    "remove_stale_builds",
 ]

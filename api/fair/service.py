@@ -13,6 +13,11 @@ Downloads are an **allow-list**: only the files ``report.json`` lists as
 artefacts, plus ``SHA256SUMS``, can be served; a name is looked up in a dict,
 never joined to a path as given. A listed file is refused (404) when it is a
 symbolic link, not a regular file, or not the size the report says.
+``SHA256SUMS`` lists exactly those artefacts (the build writes it so), so
+``sha256sum -c SHA256SUMS`` passes after downloading every file it lists;
+``report.json`` (it names server paths) and the Oxigraph store are not
+served, and the store's own checksums are in ``oxigraph.SHA256SUMS``, which
+``ccai serve`` checks at start-up and this service does not publish.
 
 :class:`BuildWatcher` holds the service of one build directory and reloads it
 when ``report.json`` changes (a new build swapped into place), so that sizes
@@ -454,7 +459,7 @@ def _allow_list(build_dir: Path, metadata: BuildMetadata) -> dict[str, Download]
             content_media_type="text/plain",
             bytes=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
-            description="SHA-256 checksums of every file of the build (sha256sum -c).",
+            description="SHA-256 checksums of every file listed here (sha256sum -c).",
         )
     return allowed
 

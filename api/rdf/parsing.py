@@ -32,21 +32,37 @@ Safety, whatever the caller:
   (object) contexts are accepted, so parsing never fetches anything.
 * Decompressed input is capped (``max_bytes``) so a small ``.gz`` cannot fill
   memory.
+* Hostile files never hang or crash a command: only regular files are opened
+  (a FIFO, socket or device is refused by its ``stat`` type, and the file is
+  opened non-blocking and checked again with ``fstat``), a directory walk
+  refuses symbolic link loops (a seen-set of ``(st_dev, st_ino)``), and an
+  unreadable file or directory is an :class:`UnreadableInputError` naming it.
+* Nothing is not RDF: :func:`parse_paths` raises :class:`NoRdfError` for a
+  directory without RDF files or a file without triples (an empty file, JSON
+  that is not JSON-LD), so a validation never "conforms" about nothing.
+* Ill-typed literals (``"2024-06-31"^^xsd:date``) are kept, as RDF says, and
+  reported as one-line :class:`RdfInputWarning` warnings instead of rdflib's
+  logged tracebacks (see :func:`quiet_ill_typed_literals`).
 """
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
+import logging
+import os
 import re
+import stat
 import warnings
 import xml.sax
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, Literal
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -125,6 +141,28 @@ class MissingInputError(RdfInputError):
     """The path does not exist."""
 
 
+class UnreadableInputError(RdfInputError):
+    """The path exists but cannot be read as RDF: permission denied, a FIFO,
+    socket or device instead of a regular file, or a symbolic link loop."""
+
+
+class NoRdfError(RdfInputError):
+    """A directory without RDF files, or a file without a single triple."""
+
+
+class RdfInputWarning(UserWarning):
+    """Usable input with a problem worth a line on standard error (an ill-typed literal).
+
+    Its text is ``path:line: message`` like :class:`RdfInputError`'s; ``where``
+    (``path:line``) and ``text`` (the message) are its two parts.
+    """
+
+    def __init__(self, where: str, text: str) -> None:
+        super().__init__(f"{where}: {text}")
+        self.where = where
+        self.text = text
+
+
 def rdf_format(path: Path) -> str:
     """Return the rdflib parser name for ``path``, chosen by its suffix.
 
@@ -163,51 +201,118 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     Files named explicitly are kept whatever their suffix, so that an unknown
     suffix is reported by :func:`parse_file` instead of being skipped silently.
     Hidden files and folders (``.name``) inside a directory are skipped.
+    Symbolic links are followed, each directory walked once.
 
     Raises:
-        MissingInputError: a path does not exist.
+        MissingInputError: a path does not exist (or is a broken symbolic link).
+        UnreadableInputError: a path, or an RDF file or folder met in a
+            directory, is unreadable, not a regular file, or a symbolic link loop.
     """
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file()
-                    and is_rdf_file(p)
-                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
-            )
-        elif path.exists():
-            found.append(path)
+        info = _stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            found.extend(rdf_files_in(path))
         else:
-            raise MissingInputError(path, "no such file or directory")
+            _require_regular(path, info)
+            found.append(path)
     return found
+
+
+def rdf_files_in(
+    folder: Path, *, recursive: bool = True, suffixes: Iterable[str] | None = None
+) -> list[Path]:
+    """The RDF files under ``folder`` (sorted), skipping hidden names.
+
+    ``suffixes`` (lower case, e.g. ``{".ttl"}``) narrows :data:`RDF_SUFFIXES`
+    down. A directory reached twice (through symbolic links) is walked once;
+    one that leads back to a folder being walked is a loop, refused.
+
+    Raises:
+        MissingInputError, UnreadableInputError: see :func:`expand_paths`.
+    """
+    wanted = None if suffixes is None else {s.lower() for s in suffixes}
+    root_info = _stat(folder)
+    if not stat.S_ISDIR(root_info.st_mode):
+        raise UnreadableInputError(folder, f"is {_file_type(root_info.st_mode)}, not a directory")
+    root_key = (root_info.st_dev, root_info.st_ino)
+    visited = {root_key}
+    stack: list[tuple[Path, dict[tuple[int, int], Path]]] = [(folder, {root_key: folder})]
+    found: list[Path] = []
+    while stack:  # depth first, in name order: a folder linked twice is walked by its first name
+        current, ancestors = stack.pop()
+        subfolders: list[tuple[Path, dict[tuple[int, int], Path]]] = []
+        for path in _list_dir(current):
+            if path.name.startswith("."):
+                continue
+            wanted_file = is_rdf_file(path) and (wanted is None or _suffix(path) in wanted)
+            info = _entry_stat(path, strict=wanted_file)
+            if info is None:
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                key = (info.st_dev, info.st_ino)
+                if key in ancestors:
+                    raise UnreadableInputError(
+                        path, f"symbolic link loop: leads back to {ancestors[key]}"
+                    )
+                if recursive and key not in visited:
+                    visited.add(key)
+                    subfolders.append((path, {**ancestors, key: path}))
+            elif wanted_file:
+                _require_regular(path, info)
+                found.append(path)
+        stack.extend(reversed(subfolders))
+    return sorted(found)
 
 
 def read_bytes(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """Read ``path`` (decompressing ``.gz``), refusing more than ``max_bytes``.
 
+    Only a regular file is opened, non-blocking: a FIFO, socket or device is
+    refused without waiting for a writer.
+
     Raises:
-        MissingInputError, RdfSyntaxError (corrupt gzip), UnsafeInputError (too big).
+        MissingInputError, UnreadableInputError (permission denied, not a regular
+        file), RdfSyntaxError (corrupt gzip), UnsafeInputError (too big).
     """
-    try:
-        if path.suffix.lower() == ".gz":
-            with gzip.open(path, "rb") as stream:
-                data = stream.read(max_bytes + 1)
-        else:
-            with path.open("rb") as stream:
-                data = stream.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise MissingInputError(path, "no such file or directory") from None
-    except IsADirectoryError:
-        raise RdfInputError(path, "is a directory, not a file") from None
-    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
-        raise RdfSyntaxError(path, f"cannot read: {exc}") from None
+    with open_regular(path) as raw:
+        try:
+            if path.suffix.lower() == ".gz":
+                with gzip.GzipFile(fileobj=raw, mode="rb") as stream:
+                    data = stream.read(max_bytes + 1)
+            else:
+                data = raw.read(max_bytes + 1)
+        except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
+            raise RdfSyntaxError(path, f"cannot read: {exc}") from None
     if len(data) > max_bytes:
         raise UnsafeInputError(path, f"larger than {max_bytes} bytes (decompressed); refused")
     return data
+
+
+def open_regular(path: Path) -> IO[bytes]:
+    """Open ``path`` for reading in binary mode, if it is a regular file.
+
+    The type is checked with ``stat`` before opening (a socket or device is
+    never opened) and with ``fstat`` after a non-blocking open (a FIFO swapped
+    in meanwhile does not block).
+
+    Raises:
+        MissingInputError, UnreadableInputError (also for a directory).
+    """
+    _require_regular(path, _stat(path))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise _os_error(path, exc) from None
+    try:
+        _require_regular(path, os.fstat(fd))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
@@ -223,9 +328,11 @@ def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
     ...     len(parse_file(path))
     1
 
+    Ill-typed literals are kept and reported as :class:`RdfInputWarning`.
+
     Raises:
-        UnknownFormatError, MissingInputError, RdfSyntaxError, UnsafeInputError
-        (all :class:`RdfInputError`).
+        UnknownFormatError, MissingInputError, UnreadableInputError,
+        RdfSyntaxError, UnsafeInputError (all :class:`RdfInputError`).
     """
     fmt = rdf_format(path)
     data = read_bytes(path, max_bytes=max_bytes)
@@ -235,10 +342,10 @@ def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
         _check_json_ld(path, data)
     base = path.resolve().as_uri()
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), quiet_ill_typed_literals():
             # rdflib's own N-Quads/TriG parsers use its deprecated ConjunctiveGraph API.
             warnings.simplefilter("ignore", DeprecationWarning)
-            return _parse(data, fmt, base)
+            graph = _parse(data, fmt, base)
     except RdfInputError:
         raise
     except BadSyntax as exc:
@@ -261,6 +368,8 @@ def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
     except Exception as exc:  # any other parser failure is still bad input
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise RdfSyntaxError(path, f"{type(exc).__name__}: {message}") from None
+    _warn_ill_typed(path, data, fmt, graph)
+    return graph
 
 
 def parse_into(target: Graph, path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> int:
@@ -276,16 +385,149 @@ def parse_into(target: Graph, path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES)
 def parse_paths(paths: Iterable[Path], *, into: Graph | None = None) -> Graph:
     """Parse every file (directories expanded) into one graph.
 
+    Every path must bring RDF: a directory without RDF files, or a file
+    without a single triple, raises :class:`NoRdfError`.
+
     Raises:
-        RdfInputError: for the first file that cannot be used.
+        RdfInputError: for the first path that cannot be used.
     """
     graph = Graph() if into is None else into
-    for path in expand_paths(paths):
-        parse_into(graph, path)
+    for given in paths:
+        files = expand_paths([given])
+        if not files:
+            known = ", ".join(sorted(RDF_SUFFIXES))
+            raise NoRdfError(given, f"no RDF files in this directory (looked for {known})")
+        for path in files:
+            if parse_into(graph, path) == 0:
+                raise NoRdfError(path, _no_triples_reason(path))
     return graph
 
 
+@contextmanager
+def quiet_ill_typed_literals() -> Iterator[None]:
+    """Silence rdflib's logged traceback for each ill-typed literal it builds.
+
+    rdflib logs ``Failed to convert Literal lexical form to value`` with the
+    traceback of the conversion error on the ``rdflib.term`` logger (printed on
+    standard error when logging is not configured). :func:`parse_file` reports
+    such literals itself, one line each, as :class:`RdfInputWarning`.
+    """
+    logger = logging.getLogger("rdflib.term")
+    added = _drop_literal_conversion not in logger.filters  # nested: the outermost removes it
+    if added:
+        logger.addFilter(_drop_literal_conversion)
+    try:
+        yield
+    finally:
+        if added:
+            logger.removeFilter(_drop_literal_conversion)
+
+
 # --- helpers -----------------------------------------------------------------
+
+#: At most this many ill-typed literals are reported per file.
+_MAX_LITERAL_WARNINGS = 20
+
+
+def _drop_literal_conversion(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("Failed to convert Literal lexical form")
+
+
+def _warn_ill_typed(path: Path, data: bytes, fmt: str, graph: Graph) -> None:
+    """One :class:`RdfInputWarning` per ill-typed literal, in line order."""
+    found: list[tuple[int, str]] = []
+    for literal in {o for o in graph.objects() if isinstance(o, Literal) and o.ill_typed}:
+        line = _line_of(data, f'"{literal}"^^') if fmt != "json-ld" else None
+        found.append((line or 0, literal.n3(graph.namespace_manager)))
+    found.sort()
+    for line, shown in found[:_MAX_LITERAL_WARNINGS]:
+        where = f"{path}:{line}" if line else str(path)
+        warnings.warn(RdfInputWarning(where, f"ill-typed literal {shown}"), stacklevel=3)
+    if len(found) > _MAX_LITERAL_WARNINGS:
+        more = len(found) - _MAX_LITERAL_WARNINGS
+        warnings.warn(RdfInputWarning(str(path), f"{more} more ill-typed literal(s)"), stacklevel=3)
+
+
+def _line_of(data: bytes, needle: str) -> int | None:
+    """1-based line of the first occurrence of ``needle`` in ``data``, if any."""
+    index = data.find(needle.encode("utf-8"))
+    return None if index < 0 else data.count(b"\n", 0, index) + 1
+
+
+def _no_triples_reason(path: Path) -> str:
+    if rdf_format(path) == "json-ld":
+        return "no RDF triples: not JSON-LD (no @context, @id or @type that makes triples)"
+    return "no RDF triples (an empty file, or only prefixes and comments)"
+
+
+def _suffix(path: Path) -> str:
+    """The format suffix of ``path``, lower case, ``.gz`` left out."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    return suffixes[-1] if suffixes else ""
+
+
+def _stat(path: Path) -> os.stat_result:
+    """``os.stat`` (following symbolic links), its errors as :class:`RdfInputError`."""
+    try:
+        return os.stat(path)
+    except OSError as exc:
+        raise _os_error(path, exc) from None
+
+
+def _entry_stat(path: Path, *, strict: bool) -> os.stat_result | None:
+    """``stat`` of a directory entry. A broken link or an unreadable entry is an
+    error when ``strict`` (an RDF file) or a link loop, else skipped (``None``)."""
+    try:
+        return os.stat(path)
+    except OSError as exc:
+        if strict or exc.errno == errno.ELOOP:
+            raise _os_error(path, exc) from None
+        return None
+
+
+def _list_dir(folder: Path) -> list[Path]:
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(folder / entry.name for entry in entries)
+    except OSError as exc:
+        raise _os_error(folder, exc) from None
+
+
+def _os_error(path: Path, exc: OSError) -> RdfInputError:
+    """One line naming ``path`` for an ``OSError`` met while opening or listing it."""
+    if isinstance(exc, FileNotFoundError):
+        reason = "broken symbolic link" if os.path.islink(path) else "no such file or directory"
+        return MissingInputError(path, reason)
+    if isinstance(exc, PermissionError):
+        return UnreadableInputError(path, "permission denied")
+    if exc.errno == errno.ELOOP:
+        return UnreadableInputError(path, "symbolic link loop")
+    return UnreadableInputError(path, f"cannot read: {exc.strerror or exc}")
+
+
+def _require_regular(path: Path, info: os.stat_result) -> None:
+    if stat.S_ISREG(info.st_mode):
+        return
+    if stat.S_ISDIR(info.st_mode):
+        raise RdfInputError(path, "is a directory, not a file")
+    raise UnreadableInputError(path, f"is {_file_type(info.st_mode)}, not a regular file; refused")
+
+
+def _file_type(mode: int) -> str:
+    """``stat`` file type, in words."""
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISREG, "a regular file"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
 
 
 def _parse(data: bytes, fmt: str, base: str) -> Graph:

@@ -1,25 +1,30 @@
 """What the REST API reads from the store once and keeps: the label index and the classes.
 
-A :class:`Catalogue` lives on ``app.state.rest_catalogue``. It is built
-**lazily**: the first request that needs the label index (``/api/search``) or
-the class list (``/api/classes…``, or a ``type`` filter) runs the SELECT and
-keeps the result; concurrent first requests wait on one lock and share it.
-The store is read-only, so nothing is ever invalidated. To pay the cost at
-start-up instead, call :func:`warm_up` in the app's lifespan once the store
-has started (both reads take well under a second on the project's graph).
+A :class:`Catalogue` lives on ``app.state.rest_catalogue``. The app's lifespan
+builds it at start-up (:func:`warm_up`, once the store has started), with a
+start-up time limit (:data:`WARM_UP_TIMEOUT`) rather than a request's: a
+request never builds it (building the label index took 7.7 s at 10^5
+triples, longer than a short ``query_timeout``). If it could not be built,
+the routes that need it answer 503 and the rest of the service runs. The
+store is read-only, so nothing is ever invalidated.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
+from api.errors import StoreUnavailable
 from api.settings import Settings
 from api.store.base import Store
 
 from .classes import OntologyClass, read_classes
 from .search import LabelIndex, build_label_index
 
+log = logging.getLogger("ccai.rest")
+
 STATE_ATTRIBUTE = "rest_catalogue"
+WARM_UP_TIMEOUT = 600.0  # seconds for each start-up read
 
 
 class Catalogue:
@@ -32,18 +37,27 @@ class Catalogue:
         self._index: LabelIndex | None = None
         self._classes: dict[str, OntologyClass] | None = None
 
+    async def warm(self) -> None:
+        """Read the label index and the class list (start-up only)."""
+        async with self._lock:
+            timeout = max(self.settings.query_timeout, WARM_UP_TIMEOUT)
+            self._classes = await read_classes(self.store, self.settings, timeout=timeout)
+            self._index = await build_label_index(self.store, self.settings, timeout=timeout)
+
+    def _unavailable(self, what: str) -> StoreUnavailable:
+        return StoreUnavailable(
+            f"The {what} was not built when the service started; see the server log.",
+            retry_after=60,
+        )
+
     async def label_index(self) -> LabelIndex:
         if self._index is None:
-            async with self._lock:
-                if self._index is None:
-                    self._index = await build_label_index(self.store, self.settings)
+            raise self._unavailable("label index behind /api/search")
         return self._index
 
     async def classes(self) -> dict[str, OntologyClass]:
         if self._classes is None:
-            async with self._lock:
-                if self._classes is None:
-                    self._classes = await read_classes(self.store, self.settings)
+            raise self._unavailable("class list")
         return self._classes
 
 
@@ -57,8 +71,14 @@ def catalogue_for(state: object, store: Store, settings: Settings) -> Catalogue:
 
 
 async def warm_up(app) -> Catalogue:
-    """Build the catalogue of ``app`` now (for the lifespan, after the store started)."""
+    """Build the catalogue of ``app`` now (for the lifespan, after the store started).
+
+    A failure is logged, not raised: the routes that need the catalogue then
+    answer 503 and everything else is served.
+    """
     catalogue = catalogue_for(app.state, app.state.store, app.state.settings)
-    await catalogue.label_index()
-    await catalogue.classes()
+    try:
+        await catalogue.warm()
+    except Exception:
+        log.exception("could not build the label index and class list")
     return catalogue

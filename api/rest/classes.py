@@ -34,9 +34,12 @@ class OntologyClass:
     instances: int
 
 
-async def read_classes(store: Store, settings: Settings) -> dict[str, OntologyClass]:
+async def read_classes(
+    store: Store, settings: Settings, *, timeout: float | None = None
+) -> dict[str, OntologyClass]:
     """The ontology's classes by local name (one SELECT)."""
-    _columns, rows = await select(store, settings, internal_query("classes").render({}))
+    sparql = internal_query("classes").render({})
+    _columns, rows = await select(store, settings, sparql, timeout=timeout)
     out: dict[str, OntologyClass] = {}
     for row in rows:
         iri = row["class"].value

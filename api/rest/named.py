@@ -2,7 +2,8 @@
 
 Values are validated and bound by :meth:`api.queries.NamedQuery.render` (a
 ``VALUES`` block of RDF terms; never string replacement); a bad value raises
-:class:`~api.rest.errors.InvalidParameter` naming the parameter.
+:class:`~api.rest.errors.InvalidParameter` naming the parameter. So does an
+empty value (``?entity=``): leave a parameter out to get its default.
 
 **Paging.** When the query's outermost solution modifiers have no ``LIMIT``,
 ``OFFSET`` or trailing ``VALUES`` of their own (:func:`pageable_in_sparql`),
@@ -153,6 +154,9 @@ async def run(
     """
     media = choose_format(format_param, accept)
     given = {k: v for k, v in values.items() if v is not None}
+    for name, value in given.items():
+        if not value:
+            raise InvalidParameter(name, "must not be empty; leave it out for the default")
     text, bound = bind(query, given)
     start = offset(page, page_size)
     if pageable_in_sparql(query):

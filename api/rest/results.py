@@ -55,13 +55,18 @@ def rows_from_json(body: bytes, public_base: str) -> tuple[list[str], list[Row]]
     return columns, rows
 
 
-async def select(store: Store, settings: Settings, sparql: str) -> tuple[list[str], list[Row]]:
-    """Run a SELECT over the service's default graph; raises :mod:`api.errors` errors."""
+async def select(
+    store: Store, settings: Settings, sparql: str, *, timeout: float | None = None
+) -> tuple[list[str], list[Row]]:
+    """Run a SELECT over the service's default graph; raises :mod:`api.errors` errors.
+
+    ``timeout``: seconds (default: the configured ``query_timeout``).
+    """
     result = await store.query(
         sparql,
         formats=FormatChoice(results=SPARQL_JSON, rdf=None),
         include_inferred=settings.default_graph == "union",
-        timeout=settings.query_timeout,
+        timeout=settings.query_timeout if timeout is None else timeout,
     )
     return rows_from_json(result.body, settings.public_base_url)
 

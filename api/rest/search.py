@@ -199,9 +199,12 @@ def _searchable(iri: str) -> bool:
     return rest.startswith(("id/", "vocab/"))
 
 
-async def build_label_index(store: Store, settings: Settings) -> LabelIndex:
+async def build_label_index(
+    store: Store, settings: Settings, *, timeout: float | None = None
+) -> LabelIndex:
     """Read every label of the store (one SELECT) into a :class:`LabelIndex`."""
-    _columns, rows = await select(store, settings, internal_query("labels").render({}))
+    sparql = internal_query("labels").render({})
+    _columns, rows = await select(store, settings, sparql, timeout=timeout)
     entries: list[LabelEntry] = []
     subjects: dict[str, Subject] = {}
     for row in rows:

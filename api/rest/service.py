@@ -52,7 +52,9 @@ async def search(
     if lang is not None and not _LANG_RE.match(lang):
         raise InvalidParameter("lang", f"not a language tag: {lang!r}")
     class_iri = None
-    if type_:
+    if type_ is not None:
+        if not type_:
+            raise InvalidParameter("type", "must not be empty")
         classes = await catalogue.classes()
         if type_ in classes:
             class_iri = classes[type_].iri

@@ -6,15 +6,17 @@ life of the process: no expiry, no invalidation. Entries are keyed by what
 determines the bytes: the query text, the dataset (protocol graph IRIs,
 inference on or off) and the negotiated media types (not the raw ``Accept``
 header, so equivalent headers share an entry). The cache is bounded in bytes
-and evicts the least recently used entries; results larger than one entry's
-limit are never stored (nor hashed). Errors and timeouts are never cached (only
+and evicts the least recently used entries; an entry's size counts its key
+(the query text and graph IRIs) as well as the result's bytes, so large
+queries cannot grow the process beyond the budget. Results larger than one
+entry's limit are never stored (nor hashed). Errors and timeouts are never cached (only
 :class:`~api.store.base.QueryResult` objects reach it).
 
 Each stored result gets a strong ``ETag`` (a SHA-256 prefix of its bytes), so a
 client or an HTTP cache can revalidate with ``If-None-Match`` and get a 304.
 
 >>> from api.store.base import FormatChoice, QueryResult
->>> cache = ResultCache(max_bytes=100, max_entry_bytes=60)
+>>> cache = ResultCache(max_bytes=1000, max_entry_bytes=600)
 >>> key = CacheKey("ASK {}", (), (), True, FormatChoice("application/sparql-results+json", None))
 >>> cache.get(key) is None
 True
@@ -23,7 +25,7 @@ True
 >>> cache.get(key) is entry, entry.etag.startswith('"')
 (True, True)
 >>> cache.stats()
-{'entries': 1, 'bytes': 16, 'max_bytes': 100, 'hits': 1, 'misses': 1}
+{'entries': 1, 'bytes': 150, 'max_bytes': 1000, 'hits': 1, 'misses': 1}
 """
 
 from __future__ import annotations
@@ -44,6 +46,12 @@ class CacheKey:
     named_graphs: tuple[str, ...]
     include_inferred: bool
     formats: FormatChoice
+
+
+def key_bytes(key: CacheKey) -> int:
+    """Memory a key holds, counted in the cache's budget (a 1 MB graph list is 1 MB)."""
+    texts = (key.query, *key.default_graph, *key.named_graphs)
+    return sum(len(t) for t in texts) + 64 * (1 + len(texts))
 
 
 @dataclass(frozen=True)
@@ -86,20 +94,20 @@ class ResultCache:
 
     def put(self, key: CacheKey, result: QueryResult) -> CachedResult:
         """Store ``result`` if it fits; return it with its ETag (``None`` if too large)."""
-        size = len(result.body)
-        if size > self.max_entry_bytes:
+        if len(result.body) > self.max_entry_bytes:
             return CachedResult(result, None)
         entry = CachedResult(result, etag_of(result.body))
-        if not self.enabled:
+        size = len(result.body) + key_bytes(key)
+        if not self.enabled or size > self.max_entry_bytes:
             return entry
         old = self._entries.pop(key, None)
         if old is not None:
-            self._bytes -= len(old.result.body)
+            self._bytes -= len(old.result.body) + key_bytes(key)
         self._entries[key] = entry
         self._bytes += size
         while self._bytes > self.max_bytes:
-            _, evicted = self._entries.popitem(last=False)
-            self._bytes -= len(evicted.result.body)
+            evicted_key, evicted = self._entries.popitem(last=False)
+            self._bytes -= len(evicted.result.body) + key_bytes(evicted_key)
         return entry
 
     def stats(self) -> dict[str, int]:

@@ -1,28 +1,37 @@
-"""Parse a query before it runs and refuse what must never run.
+r"""Decide before a query runs whether it may run at all.
 
-pyoxigraph executes ``SERVICE <url>`` (and ``LOAD``) with a Rust HTTP client that
-Python audit hooks cannot see (``/work/shared/notes/security.md``), and its
-Python API exposes no algebra. So every query is parsed first with rdflib's
-SPARQL 1.1 grammar (``rdflib.plugins.sparql.parser.parseQuery``) and the parse
-tree is walked: a ``ServiceGraphPattern`` anywhere (top level, subquery,
-OPTIONAL, MINUS, UNION, GRAPH, FILTER EXISTS / NOT EXISTS, ``SERVICE SILENT``,
-``SERVICE ?var``) refuses the query. Text that parses as SPARQL Update instead
-(``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR`` …) is refused as an update.
+Two layers keep the service from sending requests on a client's behalf
+(``SERVICE <url>``; ``LOAD`` cannot reach pyoxigraph's ``query()``, which
+parses queries only):
+
+1. :func:`analyse` reads the text with :mod:`api.sparql.lexer`, a lexer that
+   follows the terminals of the SPARQL grammar as Oxigraph implements them
+   (comments end at ``\r`` too; keywords match without a word boundary) and
+   that counts a keyword seen in *any* reading engines may take (``\u``
+   escapes resolved first or not). ``SERVICE`` anywhere is refused (403
+   ``service-not-allowed``); SPARQL Update text is refused (400
+   ``update-not-a-query``: the protocol's query operation takes queries only);
+   brackets nested deeper than :data:`MAX_NESTING` are refused (400
+   ``query-too-complex``: Oxigraph's recursive parser overflows its stack
+   around 3,000 levels).
+2. The engine that executes decides the rest: worker processes run under a
+   kernel filter that forbids network sockets (:mod:`api.store.sandbox`); a
+   query whose evaluation tries to open one is answered with the same 403,
+   and nothing leaves the machine. The lexer is the fast, friendly path; the
+   sandbox makes a disagreement between the lexer and Oxigraph harmless.
+
+Syntax errors are Oxigraph's own (with its line and column), raised when the
+query is parsed for execution. There is no second parser in the request path.
 
 ``FROM`` / ``FROM NAMED`` are allowed: pyoxigraph only *selects* graphs it
 already holds (an IRI it does not hold is an empty graph; nothing is fetched;
 ``tests/web/test_safety_inert.py`` proves it with a loopback listener).
 
-rdflib's parser is recursive: deeply nested queries raise ``RecursionError``,
-reported as ``query-too-complex`` (400). Worker processes raise the recursion
-limit and parse on a large stack (:func:`call_with_deep_stack`), so long but
-flat queries (thousands of triple patterns) pass there; the in-process
-backend keeps the interpreter's limit (about 100 ``.``-separated triple
-patterns).
-
 >>> analyse("PREFIX ex: <http://e/> SELECT * FROM <http://e/g> { ?s ex:p ?o }")
-QueryInfo(form='SELECT', has_dataset=True)
->>> analyse("SELECT * { OPTIONAL { SERVICE <http://127.0.0.1/> { ?s ?p ?o } } }")
+QueryInfo(form='SELECT', has_dataset=True, deterministic=True)
+>>> analyse("SELECT (RAND() AS ?r) {}").deterministic
+False
+>>> analyse("SELECT * { # a comment ended by a CR\r SERVICE <http://127.0.0.1/> { } }")
 Traceback (most recent call last):
 ...
 api.errors.ForbiddenQueryFeature: SERVICE (federated query) is not allowed on this endpoint...
@@ -31,135 +40,68 @@ api.errors.ForbiddenQueryFeature: SERVICE (federated query) is not allowed on th
 from __future__ import annotations
 
 import functools
-import sys
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
-from pyparsing import ParseBaseException, ParseResults
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
+from api.errors import ForbiddenQueryFeature, QueryTooComplex, UpdateNotAQuery
+from api.sparql.lexer import NONDETERMINISTIC, scan
 
-from api.errors import ForbiddenQueryFeature, QuerySyntaxError, QueryTooComplex, UpdateNotAllowed
+#: Deepest bracket nesting ({, (, [) accepted; pyoxigraph 0.5 crashes near 3,000.
+MAX_NESTING = 256
 
-_FORMS = {
-    "SelectQuery": "SELECT",
-    "AskQuery": "ASK",
-    "ConstructQuery": "CONSTRUCT",
-    "DescribeQuery": "DESCRIBE",
-}
+_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+_UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 
 SERVICE_MESSAGE = (
     "SERVICE (federated query) is not allowed on this endpoint: it would make the server "
-    "send requests to other hosts. Query the data here, or download the dumps at /download."
+    "send requests to other hosts. Query the data here, or download the dumps at /download. "
+    "(A word or prefix that contains SERVICE counts too: SPARQL engines read keywords "
+    "without word boundaries.)"
 )
 UPDATE_MESSAGE = (
     "This is a read-only SPARQL endpoint: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, …) "
     "is not accepted. Download the dumps at /download to work on a copy."
 )
+UPDATE_IN_QUERY_MESSAGE = (
+    "The text is a SPARQL Update request, and the query operation takes queries only "
+    "(SELECT, ASK, CONSTRUCT, DESCRIBE). This endpoint is read-only: download the dumps "
+    "at /download to work on a copy."
+)
 
 
 @dataclass(frozen=True)
 class QueryInfo:
-    """What the service needs to know about a query before running it."""
+    """What the service needs to know about a query before running it.
 
-    form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
+    ``form`` is ``None`` when no query form was found: the text does not parse
+    and the engine reports where.
+    """
+
+    form: str | None  # SELECT | ASK | CONSTRUCT | DESCRIBE
     has_dataset: bool  # FROM or FROM NAMED present
+    deterministic: bool = True  # False: NOW(), RAND(), UUID(), … or a template's new blank nodes
 
 
-def node_names(node: Any, acc: set[str] | None = None) -> set[str]:
-    """Every ``CompValue`` name in an rdflib parse tree (iterative: no recursion limit)."""
-    acc = set() if acc is None else acc
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, CompValue):
-            acc.add(n.name)
-            stack.extend(n.values())
-        elif isinstance(n, (list, tuple, ParseResults)):
-            stack.extend(n)
-    return acc
-
-
-def _syntax_error(exc: ParseBaseException) -> QuerySyntaxError:
-    return QuerySyntaxError(
-        f"The query does not parse: {exc}",
-        line=exc.lineno,
-        column=exc.col,
-        offset=exc.loc,
-    )
-
-
-def _is_update(query: str) -> bool:
-    try:
-        parseUpdate(query)
-    except (ParseBaseException, RecursionError, ValueError, TypeError):
-        return False
-    return True
-
-
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=1024)
 def analyse(query: str) -> QueryInfo:
-    """Parse ``query`` and return its form, or raise the reason it must not run.
-
-    Results are cached by query text (rdflib's parser costs 10-50 ms a query;
-    errors are not cached and re-raise on every call).
+    """Return the form of ``query``, or raise the reason it must not run.
 
     Raises:
-        QuerySyntaxError: not SPARQL 1.1 Query syntax (message, line, column, offset).
-        QueryTooComplex: nested too deeply for the parser.
-        UpdateNotAllowed: the text is a SPARQL Update request.
         ForbiddenQueryFeature: ``SERVICE`` anywhere in the query.
+        UpdateNotAQuery: the text is a SPARQL Update request.
+        QueryTooComplex: brackets nested deeper than :data:`MAX_NESTING`.
     """
-    try:
-        tree = parseQuery(query)
-    except ParseBaseException as exc:
-        if _is_update(query):
-            raise UpdateNotAllowed(UPDATE_MESSAGE) from None
-        raise _syntax_error(exc) from None
-    except RecursionError:
-        raise QueryTooComplex(
-            "The query is nested too deeply (or has too many triple patterns in one group) "
-            "for the parser; simplify it."
-        ) from None
-    names = node_names(tree)
-    if "ServiceGraphPattern" in names:
+    seen = scan(query)
+    if "SERVICE" in seen.keywords:
         raise ForbiddenQueryFeature(SERVICE_MESSAGE)
-    form = next((f for name, f in _FORMS.items() if name in names), None)
-    if form is None:  # pragma: no cover - the grammar admits only the four forms
-        raise QuerySyntaxError("The query has no SELECT, ASK, CONSTRUCT or DESCRIBE form.")
-    return QueryInfo(form=form, has_dataset="DatasetClause" in names)
-
-
-T = TypeVar("T")
-
-DEEP_STACK_BYTES = 512 * 1024 * 1024
-DEEP_RECURSION_LIMIT = 60_000
-
-
-def raise_recursion_limit() -> None:
-    """For worker processes only: allow the parser's deep recursion (see module doc)."""
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), DEEP_RECURSION_LIMIT))
-
-
-def call_with_deep_stack(fn: Callable[..., T], *args: Any) -> T:
-    """Run ``fn(*args)`` on a fresh thread with a large stack and return its result."""
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = fn(*args)
-        except BaseException as exc:
-            box["error"] = exc
-
-    old = threading.stack_size(DEEP_STACK_BYTES)
-    try:
-        thread = threading.Thread(target=target, name="ccai-deep-stack", daemon=True)
-        thread.start()
-    finally:
-        threading.stack_size(old)
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
+    if seen.depth > MAX_NESTING:
+        raise QueryTooComplex(
+            f"The query nests brackets {seen.depth} levels deep; the limit is {MAX_NESTING}. "
+            "Simplify it."
+        )
+    if seen.first in _UPDATES:
+        raise UpdateNotAQuery(UPDATE_IN_QUERY_MESSAGE)
+    form = seen.first if seen.first in _FORMS else None
+    deterministic = not (seen.keywords & NONDETERMINISTIC) and not (
+        form == "CONSTRUCT" and seen.blank_nodes
+    )
+    return QueryInfo(form=form, has_dataset="FROM" in seen.keywords, deterministic=deterministic)

@@ -30,6 +30,7 @@ from api.settings import Settings
 from api.sparql.cache import CacheKey, ResultCache
 from api.sparql.description import serialize_description, service_description
 from api.sparql.protocol import ProtocolRequest, parse_request
+from api.sparql.safety import analyse
 from api.store.base import FormatChoice, Store
 
 
@@ -99,7 +100,9 @@ async def query_operation(
 
     With a ``cache``, a repeated request is answered from memory
     (``Cache-Status: ccai-kg; hit``), and a GET whose ``If-None-Match`` names
-    the result's ETag gets 304 without a body.
+    the result's ETag gets 304 without a body. Results of non-deterministic
+    queries (``NOW()``, ``RAND()``, ``UUID()``, ``STRUUID()``, ``BNODE()``, a
+    CONSTRUCT template's blank nodes) are never cached and get no ETag.
     """
     request = parse_request(
         method,
@@ -123,7 +126,8 @@ async def query_operation(
         formats,
     )
     cache = cache if cache is not None else _NO_CACHE
-    cached = cache.get(key) if cache.enabled else None
+    deterministic = analyse(request.query).deterministic
+    cached = cache.get(key) if cache.enabled and deterministic else None
     status = "hit"
     if cached is None:
         dataset: dict = {}
@@ -139,6 +143,9 @@ async def query_operation(
             timeout=settings.query_timeout,
             **dataset,
         )
+        if not deterministic:  # NOW(), RAND(), new blank nodes: neither cached nor tagged
+            headers = {"Cache-Status": "ccai-kg; fwd=bypass; detail=non-deterministic"}
+            return Answer(result.body, result.media_type, headers)
         cached = cache.put(key, result)
         status = "fwd=miss; stored" if cache.enabled and cached.etag is not None else "fwd=miss"
     headers = {"Cache-Status": f"ccai-kg; {status}"}
@@ -151,11 +158,17 @@ async def query_operation(
 
 
 def health(store: Store, cache: ResultCache | None = None) -> dict:
-    """Liveness, the size of the store and the result cache's counters."""
+    """The store's health (workers, queue, recent kills), its size, the cache's counters.
+
+    ``status``: ``ok``, ``degraded`` (serving with fewer workers) or
+    ``unavailable`` (no worker can serve).
+    """
+    store_health = store.health()
     answer: dict = {
-        "status": "ok",
+        "status": store_health.get("status", "ok"),
         "triples": store.triple_count(),
         "graphs": len(store.named_graphs()),
+        "store": store_health,
     }
     if cache is not None:
         answer["result_cache"] = cache.stats()

@@ -2,16 +2,21 @@
 
 * :class:`~api.store.oxigraph.OxigraphStore`: pyoxigraph in this process
   (tests, CLI); cooperative deadline only.
-* :class:`~api.store.pool.WorkerPoolStore`: worker processes that own a
-  read-only store, serialise results themselves and are killed at the deadline.
+* :class:`~api.store.pool.WorkerPoolStore`: sandboxed worker processes that
+  own a read-only store, serialise results themselves and are killed at the
+  deadline or the memory limit (the production backend).
 
 :func:`open_store` builds the one the settings ask for.
 """
 
 from __future__ import annotations
 
-from api.settings import Settings
+from typing import TYPE_CHECKING
+
 from api.store.base import FormatChoice, QueryJob, QueryResult, Store
+
+if TYPE_CHECKING:  # worker processes import this package: keep their start-up light
+    from api.settings import Settings
 
 
 def open_store(settings: Settings) -> Store:
@@ -32,15 +37,21 @@ def open_store(settings: Settings) -> Store:
             max_result_rows=settings.max_result_rows,
             max_concurrent=settings.max_concurrent_queries,
             max_queued=settings.max_queued_queries,
+            base_iri=settings.public_base_url,
         )
     from api.store.pool import WorkerPoolStore
 
     return WorkerPoolStore(
         path,
-        workers=settings.query_workers or settings.max_concurrent_queries,
-        max_concurrent=settings.max_concurrent_queries,
+        workers=settings.query_workers,
+        reserved=settings.reserved_workers,
         max_queued=settings.max_queued_queries,
         max_result_rows=settings.max_result_rows,
+        queue_timeout=settings.queue_timeout,
+        long_query_seconds=settings.long_query_seconds,
+        memory_limit_mb=settings.worker_memory_mb,
+        sandbox=settings.worker_sandbox == "on",
+        base_iri=settings.public_base_url,
     )
 
 

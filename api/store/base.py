@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from api.store.layout import TripleCounts
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None
     include_inferred: bool = True
     max_rows: int = 100_000
+    base_iri: str | None = None  # relative IRIs in the query resolve against it
+    prefixes: tuple[tuple[str, str], ...] = ()  # declared for the query (the CLI's defaults)
 
     @classmethod
     def of(
@@ -47,6 +52,8 @@ class QueryJob:
         named_graphs: Sequence[str] | None,
         include_inferred: bool,
         max_rows: int,
+        base_iri: str | None = None,
+        prefixes: dict[str, str] | None = None,
     ) -> QueryJob:
         """The job for :meth:`Store.query`'s arguments (graph lists frozen as tuples)."""
         return cls(
@@ -56,6 +63,8 @@ class QueryJob:
             named_graphs=None if named_graphs is None else tuple(named_graphs),
             include_inferred=include_inferred,
             max_rows=max_rows,
+            base_iri=base_iri,
+            prefixes=tuple(sorted((prefixes or {}).items())),
         )
 
 
@@ -92,8 +101,14 @@ class Store(Protocol):
     def named_graphs(self) -> list[str]:
         """IRIs of every named graph, sorted."""
 
+    def counts(self) -> TripleCounts:
+        """The size of the graph (:class:`~api.store.layout.TripleCounts`), read at start."""
+
     def triple_count(self, graph: str | None = None) -> int:
-        """Triples in ``graph``, or in all graphs (quads) when ``graph`` is None."""
+        """Triples in ``graph``, or distinct triples of the default graph when ``None``."""
+
+    def health(self) -> dict[str, Any]:
+        """``{"status": "ok" | "degraded" | "unavailable", …}`` plus backend details."""
 
     async def close(self) -> None:
         """Release the store (and stop worker processes)."""

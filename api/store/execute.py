@@ -21,18 +21,16 @@ import traceback
 import pyoxigraph as ox
 
 from api.errors import BadRequest, NotAcceptable, QuerySyntaxError, QueryTimeout, ResultTooLarge
-from api.namespaces import GRAPH_INFERRED, PREFIXES
+from api.namespaces import PREFIXES
 from api.negotiation import RDF_FORMATS, RESULTS_FORMATS
 from api.sparql.safety import QueryInfo, analyse
-from api.store.base import QueryJob, QueryResult
+from api.store.base import FormatChoice, QueryJob, QueryResult
+from api.store.layout import dataset_for
 
-INFERRED = str(GRAPH_INFERRED)
 _OX_POSITION = re.compile(r"at (\d+):(\d+)")
 _TURTLE_PREFIXES = {
     k: v for k, v in PREFIXES.items() if k in {"ccai", "rdf", "rdfs", "owl", "xsd", "skos", "dct"}
 }
-
-STATS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
 def too_large_message(limit: int, what: str) -> str:
@@ -66,11 +64,6 @@ class _RowCapWriter:
         pass
 
 
-def graph_stats(store: ox.Store) -> dict[str, int]:
-    """Triples per named graph."""
-    return {sol["g"].value: int(sol["n"].value) for sol in store.query(STATS_QUERY)}
-
-
 def _nodes(iris: tuple[str, ...], known: set[str]) -> list[ox.NamedNode]:
     # Only graphs the store holds are passed on: any other IRI is an empty graph
     # (SPARQL semantics) and is never handed to the engine, let alone fetched.
@@ -86,7 +79,11 @@ def _nodes(iris: tuple[str, ...], known: set[str]) -> list[ox.NamedNode]:
 
 
 def dataset_arguments(job: QueryJob, graphs: list[str], has_dataset: bool) -> dict:
-    """Keyword arguments for ``pyoxigraph.Store.query`` realising the job's dataset."""
+    """Keyword arguments for ``pyoxigraph.Store.query`` realising the job's dataset.
+
+    ``graphs``: the public named graphs. Without a dataset in the request or
+    the query, the default graph has set semantics (:mod:`api.store.layout`).
+    """
     known = set(graphs)
     if job.default_graph is not None or job.named_graphs is not None:
         # The protocol dataset overrides FROM / FROM NAMED (SPARQL 1.1 Protocol §2.1.4).
@@ -96,11 +93,7 @@ def dataset_arguments(job: QueryJob, graphs: list[str], has_dataset: bool) -> di
         }
     if has_dataset:
         return {}  # the query's FROM / FROM NAMED (selecting held graphs only)
-    selected = [g for g in graphs if job.include_inferred or g != INFERRED]
-    args: dict = {"default_graph": [ox.NamedNode(g) for g in selected]}
-    if not job.include_inferred:
-        args["named_graphs"] = [ox.NamedNode(g) for g in selected]
-    return args
+    return dataset_for(job.include_inferred, graphs)
 
 
 def _oxigraph_syntax_error(exc: SyntaxError) -> QuerySyntaxError:
@@ -110,6 +103,30 @@ def _oxigraph_syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     m = _OX_POSITION.search(text)
     line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
     return QuerySyntaxError(f"The query does not parse: {text}", line=line, column=col)
+
+
+def _media_type(form: str, formats: FormatChoice) -> tuple[str, dict[str, str]]:
+    """The negotiated media type for a result of ``form`` and its format table."""
+    if form in ("SELECT", "ASK"):
+        media_type, table = formats.results, RESULTS_FORMATS
+    else:
+        media_type, table = formats.rdf, RDF_FORMATS
+    if media_type is None or media_type not in table:
+        available = list(table)
+        raise NotAcceptable(
+            f"No acceptable format for a {form} result. Available: {', '.join(available)} "
+            "(or the format parameter).",
+            available=available,
+        )
+    return media_type, table
+
+
+def _form_of(result: object, guess: str | None) -> str:
+    if isinstance(result, ox.QueryBoolean):
+        return "ASK"
+    if isinstance(result, ox.QuerySolutions):
+        return "SELECT"
+    return guess if guess in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT"
 
 
 def execute(
@@ -122,26 +139,15 @@ def execute(
     interrupted by it. Hard deadlines are the worker pool's job.
     """
     info = analyse(job.query)
-    if info.form in ("SELECT", "ASK"):
-        media_type, table = job.formats.results, RESULTS_FORMATS
-    else:
-        media_type, table = job.formats.rdf, RDF_FORMATS
-    if media_type is None or media_type not in table:
-        available = list(table)
-        raise NotAcceptable(
-            f"No acceptable format for a {info.form} result. Available: {', '.join(available)} "
-            "(or the format parameter).",
-            available=available,
-        )
-    return _run(store, job, info, media_type, table, graphs, deadline)
+    if info.form is not None:  # refuse an unacceptable format before any work
+        _media_type(info.form, job.formats)
+    return _run(store, job, info, graphs, deadline)
 
 
 def _run(
     store: ox.Store,
     job: QueryJob,
     info: QueryInfo,
-    media_type: str,
-    table: dict[str, str],
     graphs: list[str],
     deadline: float | None,
 ) -> QueryResult:
@@ -150,11 +156,18 @@ def _run(
     # event loop) would drop them elsewhere later, so this function owns them
     # and clears the frames of any exception that passes through.
     try:
-        result = store.query(job.query, **dataset_arguments(job, graphs, info.has_dataset))
+        result = store.query(
+            job.query,
+            base_iri=job.base_iri,
+            prefixes=dict(job.prefixes) or None,
+            **dataset_arguments(job, graphs, info.has_dataset),
+        )
     except SyntaxError as exc:
         raise _oxigraph_syntax_error(exc) from None
     try:
-        return _serialize(result, job, info, media_type, table, deadline)
+        form = _form_of(result, info.form)
+        media_type, table = _media_type(form, job.formats)
+        return _serialize(result, job, form, media_type, table, deadline)
     except BaseException as exc:
         traceback.clear_frames(exc.__traceback__)
         raise
@@ -165,14 +178,14 @@ def _run(
 def _serialize(
     result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples,
     job: QueryJob,
-    info: QueryInfo,
+    form: str,
     media_type: str,
     table: dict[str, str],
     deadline: float | None,
 ) -> QueryResult:
     if isinstance(result, ox.QueryBoolean):
         body = result.serialize(format=getattr(ox.QueryResultsFormat, table[media_type]))
-        return QueryResult(body, media_type, info.form, 1)
+        return QueryResult(body, media_type, form, 1)
     if isinstance(result, ox.QuerySolutions):
         sink = _RowCapWriter(job.max_rows, deadline)
         result.serialize(sink, format=ox.QueryResultsFormat.TSV)
@@ -180,9 +193,9 @@ def _serialize(
         rows = max(sink.lines - 1, 0)
         target = getattr(ox.QueryResultsFormat, table[media_type])
         if target == ox.QueryResultsFormat.TSV:
-            return QueryResult(tsv, media_type, info.form, rows)
+            return QueryResult(tsv, media_type, form, rows)
         solutions = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-        return QueryResult(solutions.serialize(format=target), media_type, info.form, rows)
+        return QueryResult(solutions.serialize(format=target), media_type, form, rows)
     # CONSTRUCT / DESCRIBE
     triples = []
     for i, triple in enumerate(result):
@@ -194,4 +207,4 @@ def _serialize(
     fmt = getattr(ox.RdfFormat, table[media_type])
     prefixes = _TURTLE_PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
     body = ox.serialize(triples, format=fmt, prefixes=prefixes)
-    return QueryResult(body, media_type, info.form, len(triples))
+    return QueryResult(body, media_type, form, len(triples))

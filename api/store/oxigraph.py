@@ -19,7 +19,8 @@ import pyoxigraph as ox
 from api.errors import QueryTimeout
 from api.store.admission import Admission
 from api.store.base import FormatChoice, QueryJob, QueryResult
-from api.store.execute import execute, graph_stats
+from api.store.execute import execute
+from api.store.layout import TripleCounts, count_triples
 
 
 class OxigraphStore:
@@ -46,11 +47,15 @@ class OxigraphStore:
         max_result_rows: int = 100_000,
         max_concurrent: int = 2,
         max_queued: int = 8,
+        base_iri: str | None = None,
+        prefixes: dict[str, str] | None = None,
     ) -> None:
         self._store = store
+        self.base_iri = base_iri
+        self.prefixes = prefixes
         self._max_rows = max_result_rows
         self._admission = Admission(max_concurrent, max_queued)
-        self._stats: dict[str, int] = {}
+        self._counts = TripleCounts(0, 0, 0)
 
     @classmethod
     def open(cls, path: str | Path, **kwargs) -> OxigraphStore:
@@ -58,15 +63,25 @@ class OxigraphStore:
         return cls(ox.Store.read_only(str(path)), **kwargs)
 
     async def start(self) -> None:
-        self._stats = await asyncio.to_thread(graph_stats, self._store)
+        self._counts = await asyncio.to_thread(count_triples, self._store)
 
     def named_graphs(self) -> list[str]:
-        return sorted(self._stats)
+        return list(self._counts.graphs)
+
+    def counts(self) -> TripleCounts:
+        return self._counts
 
     def triple_count(self, graph: str | None = None) -> int:
         if graph is None:
-            return sum(self._stats.values())
-        return self._stats.get(graph, 0)
+            return self._counts.total
+        return self._counts.graphs.get(graph, 0)
+
+    def health(self) -> dict:
+        return {
+            "status": "ok" if self._store is not None else "unavailable",
+            "backend": "inprocess",
+            "queue": {"in_flight": self._admission.in_flight},
+        }
 
     def run(self, job: QueryJob, deadline: float | None = None) -> QueryResult:
         """Synchronous execution (CLI, tests)."""
@@ -89,6 +104,8 @@ class OxigraphStore:
             named_graphs=named_graphs,
             include_inferred=include_inferred,
             max_rows=self._max_rows,
+            base_iri=self.base_iri,
+            prefixes=self.prefixes,
         )
         async with self._admission.slot(timeout):
             deadline = time.monotonic() + timeout

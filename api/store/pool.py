@@ -1,36 +1,62 @@
-"""Worker-process backend: queries run in processes that are killed at the deadline.
+"""Worker-process backend: queries run in sandboxed processes that are killed at a limit.
 
 pyoxigraph has no query timeout or cancellation in its Python API, and
 ``signal.alarm`` cannot interrupt it (``/work/shared/notes/security.md`` A.3).
 So each query is sent to a worker process (multiprocessing *spawn* context)
 that owns a read-only handle on the store, runs the query **and serialises the
 result** to the negotiated format, and sends back bytes. The parent waits on
-the pipe's file descriptor from the event loop (``loop.add_reader``, reading
-without blocking; no thread per query); if the deadline passes it SIGKILLs the worker, raises
-:class:`~api.errors.QueryTimeout`, and respawns a replacement in the
-background (the pool runs one worker short until it is ready).
+the pipe's file descriptor from the event loop (no thread per query) and
+stops the worker (SIGKILL) when the query
+
+* runs past its **execution deadline** (``query_timeout``; the clock starts
+  when a worker takes the query, so time spent waiting is not charged) → 504;
+* grows the worker past its **memory limit** (``worker_memory_mb``, resident
+  set sampled every :data:`WATCH_INTERVAL` seconds; a ``RLIMIT_DATA`` of
+  1.5× the limit backs it up inside the worker) → 507 ``query-memory-limit``;
+* tries to open a **network socket** (the worker's seccomp filter ends it,
+  :mod:`api.store.sandbox`) → 403 ``service-not-allowed``;
+* **runs long while the long lane is full** (see below) → 503 with
+  ``Retry-After``.
+
+A stopped worker is replaced in the background; a replacement that fails to
+start is retried with exponential backoff (:data:`RESPAWN_BACKOFF`). An idle
+worker that died is noticed before a query is given to it, and by a monitor
+every :data:`MONITOR_INTERVAL` seconds, so :meth:`WorkerPoolStore.health`
+reports the truth.
+
+Scheduling: fair to cheap queries
+---------------------------------
+The pool has ``workers`` processes (default: one per core plus one). At most
+``workers - reserved`` of them may run a *long* query at once (the long
+lane); the ``reserved`` others are kept for queries that finish within
+``long_query_seconds``. A query starts on any free worker; if it is still
+running after ``long_query_seconds`` it must take a place in the long lane,
+and if none is free it is stopped and refused with 503 + ``Retry-After``.
+Its text (with its dataset) is remembered as long, so when it is sent again
+it waits for a long-lane place *before* taking a worker, and cheap queries
+keep the reserved workers. The store is read-only, so a query's cost does
+not change while the service runs; the memory of past costs is bounded
+(:data:`HISTORY_SIZE`).
+
+Waiting: at most ``workers + max_queued`` queries are in the service at
+once (more: 429); a query that waits longer than ``queue_timeout`` for a
+worker or a long-lane place gets 429 with ``Retry-After``.
 
 Idle workers wait on a LIFO stack: the worker that answered last takes the
-next query. A process that has just run has warm CPU caches and is not in a
-deep sleep; alternating between two workers on sequential requests cost
-1.2 ms per query here (``entity-provenance`` at 10^5 triples: 2.8 ms FIFO,
-1.5 ms LIFO through the pool), while concurrent queries still use them all.
-
-Concurrency: at most ``max_concurrent`` queries run and ``max_queued`` wait
-(:class:`~api.store.admission.Admission`); more get
-:class:`~api.errors.TooManyQueries`. Time spent waiting counts against the
-query's deadline.
+next query (warm caches: 2.8 ms FIFO vs 1.5 ms LIFO per query, measured).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import multiprocessing
 import os
 import struct
 import time
+from collections import OrderedDict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -40,18 +66,35 @@ from typing import Any
 
 from api.errors import (
     CcaiError,
+    ForbiddenQueryFeature,
+    LongQueriesBusy,
+    QueryMemoryLimit,
     QueryTimeout,
     StoreUnavailable,
+    TooManyQueries,
     from_wire,
 )
-from api.store import _worker
-from api.store.admission import Admission
+from api.sparql.safety import SERVICE_MESSAGE
+from api.store import _worker, sandbox
 from api.store.base import FormatChoice, QueryJob, QueryResult
+from api.store.layout import TripleCounts
 
 log = logging.getLogger("ccai.store.pool")
 
 _CTX = multiprocessing.get_context("spawn")
 _READ_CHUNK = 1 << 20
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+WATCH_INTERVAL = 0.05  # seconds between resident-set samples of a busy worker
+MONITOR_INTERVAL = 1.0  # seconds between liveness checks of idle workers
+RESPAWN_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0)  # seconds, then 30 s on
+HISTORY_SIZE = 4096  # query fingerprints remembered as long
+RECENT_SECONDS = 60.0  # window of /health's recent kills
+
+
+def default_workers() -> int:
+    """One worker per core, plus one kept for cheap queries."""
+    return (os.cpu_count() or 1) + 1
 
 
 @dataclass
@@ -60,6 +103,10 @@ class PoolStats:
 
     spawned: int = 0
     killed: int = 0
+    kills: dict[str, int] = field(default_factory=dict)  # by reason
+    recent_kills: deque[tuple[float, str]] = field(default_factory=lambda: deque(maxlen=1000))
+    respawn_failures: int = 0
+    last_respawn_error: str | None = None
     last_kill_seconds: float | None = None
     last_respawn_seconds: float | None = None
     respawn_seconds: list[float] = field(default_factory=list)
@@ -67,15 +114,32 @@ class PoolStats:
 
 
 class _Worker:
-    def __init__(self, path: str, index: int) -> None:
+    def __init__(self, path: str, index: int, use_sandbox: bool, memory_bytes: int) -> None:
         parent, child = _CTX.Pipe(duplex=True)
         self.index = index
         self.conn: Connection = parent
         self.process = _CTX.Process(
-            target=_worker.main, args=(child, path), name=f"ccai-query-{index}", daemon=True
+            target=_worker.main,
+            args=(child, path, use_sandbox, memory_bytes),
+            name=f"ccai-query-{index}",
+            daemon=True,
         )
         self.process.start()
         child.close()
+        self.peak_rss = 0
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def rss(self) -> int:
+        """Resident set size in bytes (0 once the process is gone)."""
+        try:
+            with open(f"/proc/{self.process.pid}/statm", "rb") as fh:
+                value = int(fh.read().split()[1]) * _PAGE
+        except (OSError, ValueError, IndexError):
+            return 0
+        self.peak_rss = max(self.peak_rss, value)
+        return value
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -121,67 +185,149 @@ class _MessageReader:
         return bytes(self.buffer[self.header :])
 
 
-async def _receive(conn: Connection, timeout: float | None) -> Any:
-    """Read one message from ``conn`` on the event loop, within ``timeout`` seconds.
+class _Reply:
+    """One message from a worker, read on the event loop without blocking.
 
-    The descriptor is read from a loop reader callback (non-blocking, no thread
-    hop per query), then set back to blocking for ``Connection.send``.
+    Use as a context manager; :attr:`future` completes with the unpickled
+    message (or EOFError/OSError).
     """
-    loop = asyncio.get_running_loop()
-    fd = conn.fileno()
-    done: asyncio.Future[bytes] = loop.create_future()
-    reader = _MessageReader()
 
-    def on_readable() -> None:
-        if done.done():
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.fd = conn.fileno()
+        self.loop = asyncio.get_running_loop()
+        self.future: asyncio.Future[Any] = self.loop.create_future()
+        self.reader = _MessageReader()
+
+    def _on_readable(self) -> None:
+        if self.future.done():
             return
         try:
-            chunk = os.read(fd, _READ_CHUNK)
+            chunk = os.read(self.fd, _READ_CHUNK)
             if not chunk:
                 raise EOFError("the query worker closed its pipe")
-            payload = reader.feed(chunk)
+            payload = self.reader.feed(chunk)
         except BlockingIOError:
             return
         except (EOFError, OSError) as exc:
-            done.set_exception(exc)
+            self.future.set_exception(exc)
             return
         if payload is not None:
-            done.set_result(payload)
+            self.future.set_result(_ForkingPickler.loads(payload))
 
-    os.set_blocking(fd, False)
-    loop.add_reader(fd, on_readable)
-    try:
-        payload = await asyncio.wait_for(done, timeout)
-    finally:
-        loop.remove_reader(fd)
-        os.set_blocking(fd, True)
-    return _ForkingPickler.loads(payload)
+    def __enter__(self) -> _Reply:
+        os.set_blocking(self.fd, False)
+        self.loop.add_reader(self.fd, self._on_readable)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(Exception):
+            self.loop.remove_reader(self.fd)
+            os.set_blocking(self.fd, True)
+
+
+async def _receive(conn: Connection, timeout: float | None) -> Any:
+    """Read one message from ``conn`` within ``timeout`` seconds."""
+    with _Reply(conn) as reply:
+        return await asyncio.wait_for(reply.future, timeout)
+
+
+def fingerprint(job: QueryJob) -> str:
+    """What identifies a query's cost: its text and its dataset."""
+    key = repr((job.query, job.default_graph, job.named_graphs, job.include_inferred))
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class _Lane:
+    """The long lane: ``places`` queries may run long at once; FIFO waiters."""
+
+    def __init__(self, places: int) -> None:
+        self.places = places
+        self.free = places
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    def try_take(self) -> bool:
+        """Take a place if one is free and nobody waits for it (never suspends)."""
+        if self.free > 0 and not self._waiters:
+            self.free -= 1
+            return True
+        return False
+
+    async def take(self, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for a place (TimeoutError after that)."""
+        if self.places == 0:
+            raise LongQueriesBusy(
+                "This endpoint runs no long queries (no long-lane workers configured).",
+                retry_after=60,
+            )
+        if self.try_take():
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await asyncio.wait_for(waiter, timeout)
+        finally:
+            if not waiter.done() or waiter.cancelled():
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+
+    def give_back(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)  # the place passes to the first waiter
+                return
+        self.free += 1
+
+    @property
+    def in_use(self) -> int:
+        return self.places - self.free
 
 
 class WorkerPoolStore:
-    """A :class:`~api.store.base.Store` backed by killable worker processes."""
+    """A :class:`~api.store.base.Store` backed by sandboxed, killable worker processes."""
 
     def __init__(
         self,
         path: str | Path,
         *,
-        workers: int = 2,
-        max_concurrent: int = 2,
-        max_queued: int = 8,
+        workers: int | None = None,
+        reserved: int | None = None,
+        max_queued: int = 16,
         max_result_rows: int = 100_000,
+        queue_timeout: float = 10.0,
+        long_query_seconds: float = 1.0,
+        memory_limit_mb: int = 640,
+        sandbox: bool = True,
+        base_iri: str | None = None,
+        prefixes: dict[str, str] | None = None,
         start_timeout: float = 60.0,
     ) -> None:
         self.path = str(path)
-        self.size = workers
+        self.base_iri = base_iri
+        self.prefixes = prefixes
+        self.size = workers or default_workers()
+        self.reserved = (1 if self.size > 1 else 0) if reserved is None else reserved
+        if not 0 <= self.reserved < self.size:
+            raise ValueError("reserved workers must be fewer than all workers")
+        self.max_queued = max_queued
         self.max_rows = max_result_rows
+        self.queue_timeout = queue_timeout
+        self.long_query_seconds = long_query_seconds
+        self.memory_limit = memory_limit_mb * 1024 * 1024
+        self.sandbox = sandbox
         self.start_timeout = start_timeout
         self.stats = PoolStats()
-        self._admission = Admission(max_concurrent, max_queued)
         self._idle: asyncio.LifoQueue[_Worker] | None = None
+        self._lane: _Lane | None = None
+        self._long: OrderedDict[str, None] = OrderedDict()
         self._graphs: list[str] = []
-        self._counts: dict[str, int] = {}
-        self._respawns: set[asyncio.Task] = set()
+        self._counts = TripleCounts(0, 0, 0)
+        self._tasks: set[asyncio.Task] = set()
         self._all: set[_Worker] = set()
+        self._starting = 0
+        self._in_flight = 0
+        self._waiting = 0
         self._next_index = 0
         self._closed = False
 
@@ -189,7 +335,9 @@ class WorkerPoolStore:
 
     async def _spawn(self) -> _Worker:
         index, self._next_index = self._next_index, self._next_index + 1
-        worker = await asyncio.to_thread(_Worker, self.path, index)
+        worker = await asyncio.to_thread(
+            _Worker, self.path, index, self.sandbox, int(self.memory_limit * 1.5)
+        )
         self._all.add(worker)
         try:
             kind, payload = await _receive(worker.conn, self.start_timeout)
@@ -207,8 +355,14 @@ class WorkerPoolStore:
         worker.kill()
         self._all.discard(worker)
 
+    def _background(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def start(self) -> None:
         self._idle = asyncio.LifoQueue()
+        self._lane = _Lane(self.size - self.reserved)
         workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
         first = workers[0]
         first.conn.send(("stats", None))
@@ -218,11 +372,20 @@ class WorkerPoolStore:
         self._counts = counts
         for worker in workers:
             self._idle.put_nowait(worker)
-        log.info("worker pool ready: %d workers on %s", self.size, self.path)
+        self._background(self._monitor())
+        log.info(
+            "worker pool ready: %d workers (%d reserved for short queries) on %s, "
+            "sandbox %s, memory limit %d MiB each",
+            self.size,
+            self.reserved,
+            self.path,
+            "on" if self.sandbox else "OFF",
+            self.memory_limit >> 20,
+        )
 
     async def close(self) -> None:
         self._closed = True
-        for task in list(self._respawns):
+        for task in list(self._tasks):
             task.cancel()
         for worker in list(self._all):
             with contextlib.suppress(Exception):
@@ -231,43 +394,134 @@ class WorkerPoolStore:
             await asyncio.to_thread(worker.process.join, 2)
             self._discard(worker)
 
+    async def _monitor(self) -> None:
+        """Replace idle workers that died (so health and the next query see the truth)."""
+        while not self._closed:
+            await asyncio.sleep(MONITOR_INTERVAL)
+            assert self._idle is not None
+            dead = [w for w in list(self._idle._queue) if not w.alive()]  # type: ignore[attr-defined]
+            for worker in dead:
+                with contextlib.suppress(ValueError):
+                    self._idle._queue.remove(worker)  # type: ignore[attr-defined]
+                self._replace(worker, "crash")
+
     # --- statistics ---------------------------------------------------------------------
 
     def named_graphs(self) -> list[str]:
         return list(self._graphs)
 
+    def counts(self) -> TripleCounts:
+        return self._counts
+
     def triple_count(self, graph: str | None = None) -> int:
         if graph is None:
-            return sum(self._counts.values())
-        return self._counts.get(graph, 0)
+            return self._counts.total
+        return self._counts.graphs.get(graph, 0)
 
-    # --- queries ------------------------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        """Live/total workers, queue, recent kills; ``status`` is ``unavailable``
+        when no worker can serve."""
+        live = sum(1 for w in self._all if w.alive())
+        now = time.monotonic()
+        recent: dict[str, int] = {}
+        for at, reason in self.stats.recent_kills:
+            if now - at <= RECENT_SECONDS:
+                recent[reason] = recent.get(reason, 0) + 1
+        idle = self._idle.qsize() if self._idle is not None else 0
+        if self._closed or live == 0:
+            status = "unavailable"
+        elif live < self.size:
+            status = "degraded"
+        else:
+            status = "ok"
+        return {
+            "status": status,
+            "workers": {
+                "total": self.size,
+                "live": live,
+                "idle": idle,
+                "starting": self._starting,
+                "reserved_for_short_queries": self.reserved,
+                "long_lane_in_use": self._lane.in_use if self._lane else 0,
+                "memory_limit_mb": self.memory_limit >> 20,
+                "sandbox": self.sandbox,
+            },
+            "queue": {"in_flight": self._in_flight, "waiting": self._waiting},
+            "kills": {
+                "total": self.stats.killed,
+                "by_reason": dict(self.stats.kills),
+                f"last_{int(RECENT_SECONDS)}s": recent,
+            },
+            "respawn_failures": self.stats.respawn_failures,
+        }
 
-    def _replace(self, worker: _Worker) -> None:
-        """Kill ``worker`` now; start its replacement in the background."""
+    # --- workers ------------------------------------------------------------------------
+
+    def _replace(self, worker: _Worker, reason: str) -> None:
+        """Stop ``worker`` now; start its replacement in the background (with backoff)."""
         started = time.perf_counter()
         self._discard(worker)
         self.stats.killed += 1
+        self.stats.kills[reason] = self.stats.kills.get(reason, 0) + 1
+        self.stats.recent_kills.append((time.monotonic(), reason))
         self.stats.last_kill_seconds = time.perf_counter() - started
-        if self._closed:
-            return
+        if not self._closed:
+            self._background(self._respawn(started))
 
-        async def respawn() -> None:
-            try:
-                fresh = await self._spawn()
-            except CcaiError:
-                log.exception("could not respawn a query worker")
+    async def _respawn(self, started: float) -> None:
+        self._starting += 1
+        try:
+            for attempt in range(1_000_000):
+                try:
+                    fresh = await self._spawn()
+                    break
+                except CcaiError as exc:
+                    self.stats.respawn_failures += 1
+                    self.stats.last_respawn_error = exc.message
+                    delay = RESPAWN_BACKOFF[min(attempt, len(RESPAWN_BACKOFF) - 1)]
+                    log.error("query worker did not start (%s); retry in %.1f s", exc, delay)
+                    await asyncio.sleep(delay)
+            else:  # pragma: no cover - a million failures
                 return
-            elapsed = time.perf_counter() - started
-            self.stats.last_respawn_seconds = elapsed
-            self.stats.respawn_seconds.append(elapsed)
-            log.info("query worker respawned in %.3f s", elapsed)
-            assert self._idle is not None
+        finally:
+            self._starting -= 1
+        elapsed = time.perf_counter() - started
+        self.stats.last_respawn_seconds = elapsed
+        self.stats.respawn_seconds.append(elapsed)
+        log.info("query worker respawned in %.3f s", elapsed)
+        assert self._idle is not None
+        if self._closed:
+            self._discard(fresh)
+        else:
             self._idle.put_nowait(fresh)
 
-        task = asyncio.create_task(respawn())
-        self._respawns.add(task)
-        task.add_done_callback(self._respawns.discard)
+    async def _take_worker(self, until: float) -> _Worker:
+        """A live idle worker, waiting until the loop time ``until`` at most."""
+        assert self._idle is not None
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), max(until - loop.time(), 0))
+            except TimeoutError:
+                raise self._busy("query worker") from None
+            if worker.alive():
+                return worker
+            self._replace(worker, "crash")
+
+    def _busy(self, what: str) -> TooManyQueries:
+        return TooManyQueries(
+            f"The endpoint is busy: no {what} became free within {self.queue_timeout:g} s. "
+            "Retry in a moment.",
+            retry_after=max(1, round(self.queue_timeout / 2)),
+        )
+
+    def _remember_long(self, key: str) -> None:
+        self._long[key] = None
+        self._long.move_to_end(key)
+        while len(self._long) > HISTORY_SIZE:
+            self._long.popitem(last=False)
+
+    # --- queries ------------------------------------------------------------------------
 
     async def query(
         self,
@@ -279,7 +533,7 @@ class WorkerPoolStore:
         include_inferred: bool = True,
         timeout: float,
     ) -> QueryResult:
-        if self._idle is None or self._closed:
+        if self._idle is None or self._lane is None or self._closed:
             raise StoreUnavailable("the store is not open")
         job = QueryJob.of(
             sparql,
@@ -288,34 +542,90 @@ class WorkerPoolStore:
             named_graphs=named_graphs,
             include_inferred=include_inferred,
             max_rows=self.max_rows,
+            base_iri=self.base_iri,
+            prefixes=self.prefixes,
         )
+        if self._in_flight >= self.size + self.max_queued:
+            raise TooManyQueries(
+                f"The endpoint is busy ({self._in_flight} queries in progress or waiting). "
+                "Retry in a moment.",
+                retry_after=1,
+            )
+        key = fingerprint(job)
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        async with self._admission.slot(timeout):
+        until = loop.time() + self.queue_timeout
+        holds_lane = False
+        self._in_flight += 1
+        self._waiting += 1
+        try:
             try:
-                worker = await asyncio.wait_for(self._idle.get(), deadline - loop.time())
-            except TimeoutError:
-                raise QueryTimeout("No query worker became free before the time limit.") from None
-            return await self._run(worker, job, deadline)
+                if key in self._long:  # known long: wait for a long-lane place first
+                    try:
+                        await self._lane.take(max(until - loop.time(), 0))
+                    except TimeoutError:
+                        raise self._busy("place for long queries") from None
+                    holds_lane = True
+                worker = await self._take_worker(until)
+            finally:
+                self._waiting -= 1
+            return await self._run(worker, job, key, timeout, holds_lane)
+        finally:
+            self._in_flight -= 1
+            if holds_lane:
+                self._lane.give_back()
 
-    async def _run(self, worker: _Worker, job: QueryJob, deadline: float) -> QueryResult:
-        assert self._idle is not None
+    async def _run(
+        self, worker: _Worker, job: QueryJob, key: str, timeout: float, holds_lane: bool
+    ) -> QueryResult:
+        assert self._idle is not None and self._lane is not None
         loop = asyncio.get_running_loop()
+        started = loop.time()
+        deadline = started + timeout
+        long_at = started + self.long_query_seconds
+        took_lane = False
         try:
             worker.conn.send(("query", job))
-            kind, payload = await _receive(worker.conn, max(deadline - loop.time(), 0.0))
-        except TimeoutError:
-            self._replace(worker)
-            raise QueryTimeout(
-                "The query ran past the time limit and was stopped. Narrow it down "
-                "(LIMIT, more specific patterns) or download the dumps at /download."
-            ) from None
+            with _Reply(worker.conn) as reply:
+                while True:
+                    now = loop.time()
+                    if now >= deadline:
+                        self._replace(worker, "timeout")
+                        raise QueryTimeout(
+                            "The query ran past the time limit and was stopped. Narrow it down "
+                            "(LIMIT, more specific patterns) or download the dumps at /download."
+                        )
+                    if not holds_lane and not took_lane and now >= long_at:
+                        if not self._lane.try_take():
+                            self._remember_long(key)
+                            self._replace(worker, "long-lane-full")
+                            raise LongQueriesBusy(
+                                f"The query ran longer than {self.long_query_seconds:g} s while "
+                                f"all {self._lane.places} places for long queries were taken, "
+                                "so it was stopped to keep the endpoint responsive. Retry in a "
+                                "moment: it will then wait for a place.",
+                                retry_after=max(1, round(self.long_query_seconds * 2)),
+                            )
+                        took_lane = True
+                        self._remember_long(key)
+                    if worker.rss() > self.memory_limit:
+                        self._replace(worker, "memory")
+                        raise self._memory_error()
+                    done, _ = await asyncio.wait(
+                        {reply.future}, timeout=min(WATCH_INTERVAL, max(deadline - now, 0))
+                    )
+                    if done:
+                        kind, payload = reply.future.result()
+                        break
         except (EOFError, OSError, BrokenPipeError):
-            self._replace(worker)
-            raise StoreUnavailable("The query worker stopped unexpectedly; retry.") from None
-        except BaseException:  # cancelled: the worker's state is unknown
-            self._replace(worker)
+            raise self._worker_died(worker) from None
+        except CcaiError:
             raise
+        except BaseException:  # cancelled: the worker's state is unknown
+            self._replace(worker, "cancelled")
+            raise
+        finally:
+            if took_lane:
+                self._lane.give_back()
         self._idle.put_nowait(worker)
         self.stats.served[worker.index] = self.stats.served.get(worker.index, 0) + 1
         if kind == "ok":
@@ -323,3 +633,27 @@ class WorkerPoolStore:
         if kind == "error":
             raise from_wire(payload)
         raise RuntimeError("query worker reported an internal error")
+
+    def _memory_error(self) -> QueryMemoryLimit:
+        return QueryMemoryLimit(
+            f"The query needed more than {self.memory_limit >> 20} MiB, the memory limit of "
+            "a query on this endpoint, and was stopped. Narrow it down (LIMIT, fewer "
+            "variables in ORDER BY / GROUP BY, more specific patterns) or download the dumps "
+            "at /download.",
+            limit_mb=self.memory_limit >> 20,
+        )
+
+    def _worker_died(self, worker: _Worker) -> CcaiError:
+        """The error for a worker that ended while running a query."""
+        worker.process.join(timeout=5)
+        code = worker.process.exitcode
+        if code == sandbox.KILLED_BY:
+            self._replace(worker, "network")
+            log.warning("a query tried to open a network connection; its worker was stopped")
+            return ForbiddenQueryFeature(SERVICE_MESSAGE)
+        if worker.peak_rss > self.memory_limit * 0.75:
+            self._replace(worker, "memory")
+            return self._memory_error()
+        self._replace(worker, "crash")
+        log.error("query worker ended unexpectedly (exit code %s)", code)
+        return StoreUnavailable("The query worker stopped unexpectedly; retry.")

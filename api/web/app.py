@@ -1,7 +1,6 @@
 """The application factory.
 
 >>> from api.settings import Settings
-from api.sparql.cache import ResultCache
 >>> app = create_app(Settings(store_backend="inprocess"))
 >>> paths = app.openapi()["paths"]
 >>> all(p in paths for p in ("/sparql", "/health", "/id/{kind}/{slug}", "/ontology"))
@@ -22,12 +21,13 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import __version__
+from api.rest.catalogue import warm_up
 from api.settings import Settings
 from api.sparql.cache import ResultCache
 from api.store import open_store
 from api.store.base import Store
 from api.web import errors
-from api.web.middleware import BodySizeLimit
+from api.web.middleware import RequestGuard
 from api.web.routers import fair, health, linked_data, rest, sparql
 
 log = logging.getLogger("ccai.web")
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             len(the_store.named_graphs()),
             the_store.triple_count(),
         )
+        await warm_up(app)  # the label index and class list: never built inside a request
         try:
             yield
         finally:
@@ -69,12 +70,18 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.include_router(rest.build_router())
     # Last: its paths (/id/…, /vocab/…, /source/…) are the dereferenceable IRIs.
     app.include_router(linked_data.router)
-    # Outermost last: CORS wraps the size limit, so a 413 still carries CORS headers.
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    # Outermost last: CORS wraps the guard, so a 413, 408 or 431 still carries CORS headers.
+    app.add_middleware(
+        RequestGuard,
+        max_bytes=settings.max_request_bytes,
+        max_header_bytes=settings.max_header_bytes,
+        body_timeout=settings.body_timeout,
+        public_base_url=settings.public_base_url,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origin_list,
-        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Accept", "Content-Type", "Accept-Language", "Content-Language"],
         expose_headers=[
             "Content-Type",

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from api.queries import NamedQuery
 from api.resources import graph_dir, ontology_dir, vocabularies_dir
 from api.settings import Settings
+from api.store.layout import materialise
 from api.store.oxigraph import OxigraphStore
 from api.web.app import create_app
 from api.web.routers.rest import build_router
@@ -39,6 +40,7 @@ def project_store() -> ox.Store:
         store.load(path=str(path), format=ttl, to_graph=ox.NamedNode(G + "vocabularies"))
     for path in sorted(graph_dir().glob("*.ttl")):
         store.load(path=str(path), format=ttl, to_graph=ox.NamedNode(G + path.stem))
+    materialise(store)  # as the build does
     return store
 
 

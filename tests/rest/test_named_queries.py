@@ -242,9 +242,10 @@ def test_pages(client: TestClient) -> None:
     assert tail["next"] is None and tail["rows"] == everything["rows"][(last - 1) * 5 :]
     beyond = client.get("/api/queries/statistics", params={"page_size": 5, "page": last + 1})
     assert beyond.status_code == 200 and beyond.json()["rows"] == []
-    r = client.get("/api/queries/statistics", params={"format": "csv", "page_size": 5, "page": 2})
+    assert len(everything["rows"]) > 6
+    r = client.get("/api/queries/statistics", params={"format": "csv", "page_size": 3, "page": 2})
     assert 'rel="next"' in r.headers["link"] and 'rel="prev"' in r.headers["link"]
-    assert len(list(csv.reader(io.StringIO(r.text)))) == 6
+    assert len(list(csv.reader(io.StringIO(r.text)))) == 4
 
 
 def test_every_shipped_query_is_paged_in_sparql() -> None:
@@ -263,6 +264,7 @@ def test_a_query_with_its_own_limit_is_paged_in_python(tmp_path: Path, raw_store
     assert not pageable_in_sparql(query)
     store = RecordingStore(raw_store)
     with TestClient(make_app(store, tmp_path, {"first-labels": query})) as client:
+        store.queries.clear()  # the start-up reads (label index, classes)
         pages = [
             client.get("/api/queries/first-labels", params={"page_size": 3, "page": n}).json()
             for n in (1, 2, 3)

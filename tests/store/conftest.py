@@ -8,6 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from api.store.layout import materialise
+
 G = "https://w3id.org/ccai/graph/"
 P = ox.NamedNode("http://example.org/p")
 
@@ -37,6 +39,7 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
             ox.NamedNode(G + "source-2"),
         )
     )
+    materialise(store)  # as the build does: set-semantics default graph
     store.flush()
     del store
     gc.collect()

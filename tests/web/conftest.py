@@ -21,6 +21,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from api.settings import Settings
+from api.store.layout import materialise
 from api.web.app import create_app
 
 G = "https://w3id.org/ccai/graph/"
@@ -84,6 +85,7 @@ def build_fixture_store(path: Path) -> Path:
         for i in range(FILLER)
     ]
     store.extend(quads)
+    materialise(store)  # as the build does: set-semantics default graph
     store.flush()
     del store
     gc.collect()

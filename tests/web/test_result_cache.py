@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from api.sparql.cache import CacheKey, ResultCache, etag_of
+from api.sparql.cache import CacheKey, ResultCache, etag_of, key_bytes
 from api.store.base import FormatChoice, QueryResult
 from api.web.app import create_app
 
@@ -28,14 +28,29 @@ def _result(size: int) -> QueryResult:
 
 
 def test_lru_eviction_is_bounded_by_bytes() -> None:
-    cache = ResultCache(max_bytes=100, max_entry_bytes=50)
+    k = key_bytes(_key("a"))  # the key counts too
+    cache = ResultCache(max_bytes=2 * (40 + k) + 20, max_entry_bytes=50 + k)
     for name in "abc":
         cache.put(_key(name), _result(40))
-    assert cache.stats()["bytes"] == 80 and cache.get(_key("a")) is None  # a evicted
+    assert cache.stats()["bytes"] == 2 * (40 + k) and cache.get(_key("a")) is None  # a evicted
     assert cache.get(_key("b")) is not None  # b is now the most recent
     cache.put(_key("d"), _result(40))
     assert cache.get(_key("c")) is None and cache.get(_key("b")) is not None
     assert cache.stats()["entries"] == 2
+
+
+def test_keys_count_in_the_budget() -> None:
+    # 100 requests naming 1 MB of graph IRIs each: not 100 MB held behind a tiny count
+    cache = ResultCache(max_bytes=4 * 2**20, max_entry_bytes=2**20)
+    graphs = tuple(f"http://example.org/graph/{i:06d}" for i in range(30_000))  # ~1 MB
+    for i in range(100):
+        cache.put(_key(f"ASK {{ }} # {i}", ng=graphs[: 10_000 + i]), _result(10))
+    stats = cache.stats()
+    assert stats["bytes"] <= 4 * 2**20
+    assert stats["bytes"] >= stats["entries"] * 300_000
+    # a key alone over the entry limit is not stored at all
+    cache.put(_key("huge", ng=graphs), _result(10))
+    assert cache.get(_key("huge", ng=graphs)) is None
 
 
 def test_large_results_are_neither_stored_nor_hashed() -> None:
@@ -46,10 +61,10 @@ def test_large_results_are_neither_stored_nor_hashed() -> None:
 
 
 def test_replacing_an_entry_keeps_the_byte_count_right() -> None:
-    cache = ResultCache(max_bytes=100, max_entry_bytes=50)
+    cache = ResultCache(max_bytes=1000, max_entry_bytes=500)
     cache.put(_key("a"), _result(30))
     cache.put(_key("a"), _result(10))
-    assert cache.stats()["bytes"] == 10
+    assert cache.stats()["bytes"] == 10 + key_bytes(_key("a"))
 
 
 def test_a_disabled_cache_stores_nothing_but_still_gives_etags() -> None:
@@ -139,3 +154,43 @@ def test_the_cache_can_be_turned_off(store_dir) -> None:
         for _ in range(2):
             r = c.get("/sparql", params={"query": NEMO}, headers={"Accept": JSON})
             assert r.headers["Cache-Status"] == "ccai-kg; fwd=miss" and "ETag" in r.headers
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT (NOW() AS ?t) {}",
+        "SELECT (RAND() AS ?r) {}",
+        "SELECT (UUID() AS ?u) {}",
+        "SELECT (struuid() AS ?u) {}",
+        "SELECT (BNODE() AS ?b) {}",
+        "CONSTRUCT { _:b <http://e/p> 1 } WHERE {}",
+        "CONSTRUCT { [] <http://e/p> 1 } WHERE {}",
+    ],
+)
+def test_non_deterministic_results_are_neither_cached_nor_tagged(
+    fresh: TestClient, query: str
+) -> None:
+    for _ in range(2):
+        r = fresh.get("/sparql", params={"query": query})
+        assert r.status_code == 200, r.text
+        assert "ETag" not in r.headers
+        assert r.headers["Cache-Status"] == "ccai-kg; fwd=bypass; detail=non-deterministic"
+    assert fresh.get("/health").json()["result_cache"]["entries"] == 0
+
+
+def test_relative_iris_resolve_against_the_service_base(fresh: TestClient) -> None:
+    # W3C protocol test (and Virtuoso's federation probe): relative IRIs are not an error
+    r = fresh.get(
+        "/sparql",
+        params={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"},
+        headers={"Accept": "application/n-triples"},
+    )
+    assert r.status_code == 200, r.text
+    assert r.text.startswith("<http://testserver/s> <http://testserver/p> ")
+    r = fresh.get(
+        "/sparql",
+        params={"query": "SELECT ?o WHERE { ?s <no-such-p-1234> ?o }"},
+        headers={"Accept": JSON},
+    )
+    assert r.status_code == 200 and r.json()["results"]["bindings"] == []

@@ -95,3 +95,39 @@ def test_remote_graphs_are_never_fetched(live: LiveServer, listener: Listener) -
         assert int(r.json()["results"]["bindings"][0]["n"]["value"]) == n, params
     time.sleep(SETTLE)
     assert listener.connections == 0
+
+
+def _bypass_attempts(port: int) -> list[str]:
+    url = f"<http://127.0.0.1:{port}/sparql>"
+    return [
+        f"SELECT ?a WHERE {{ #\r SERVICE {url} {{ ?a ?b ?c }}\n }}",
+        f"SELECT ?a WHERE {{ #\r\n SERVICE {url} {{ ?a ?b ?c }} }}",
+        f"SELECT ?a WHERE {{ # \\u000D SERVICE {url} {{ ?a ?b ?c }}\n }}",
+        f"ASK {{ #\r SERVICE SILENT {url} {{ ?a ?b ?c }}\n }}",
+        f"CONSTRUCT {{ ?a ?b ?c }} WHERE {{ #\r SERVICE {url} {{ ?a ?b ?c }}\n }}",
+        f"SELECT*{{SERVICESILENT{url}{{?a ?b ?c}}}}",
+        f"SELECT*{{?s ?p trueSERVICE{url}{{?a ?b ?c}}}}",
+        f"SELECT * FROM {url} {{ #\r SERVICE {url} {{ ?a ?b ?c }}\n }}",
+    ]
+
+
+def test_comment_and_keyword_bypasses_are_refused_and_inert(
+    live: LiveServer, listener: Listener
+) -> None:
+    for query in _bypass_attempts(listener.port):
+        for r in (
+            httpx.get(f"{live.url}/sparql", params={"query": query}, timeout=10),
+            httpx.post(f"{live.url}/sparql", data={"query": query}, timeout=10),
+        ):
+            assert r.status_code == 403, (query, r.text)
+            assert r.json()["error"] == "service-not-allowed"
+    for update in (f"#\rLOAD <http://127.0.0.1:{listener.port}/x>", "CLEAR ALL"):
+        r = httpx.get(f"{live.url}/sparql", params={"query": update}, timeout=10)
+        assert r.status_code == 400 and r.json()["error"] == "update-not-a-query"
+    time.sleep(SETTLE)
+    assert listener.connections == 0
+
+
+def test_the_escape_that_broke_the_old_check_is_answered(live: LiveServer) -> None:
+    r = httpx.get(f"{live.url}/sparql", params={"query": 'ASK { ?s ?p "\\u00530000" }'})
+    assert r.status_code == 200, r.text

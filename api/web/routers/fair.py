@@ -102,7 +102,7 @@ from api.linked_data.service import template_environment
 from api.linked_data.view import resource_view, sparql_link
 from api.negotiation import choose, etag_matches
 from api.web.errors import error_response
-from api.web.routing import Alternate, get_and_head, link_header
+from api.web.routing import Alternate, content, error_responses, get_and_head, link_header
 
 router = APIRouter(tags=["FAIR publication"])
 
@@ -131,6 +131,85 @@ _LISTING_OFFERED: Final = ("application/json", "text/html")
 
 #: Domain error -> HTTP status (first match in the MRO wins).
 STATUS: Final[dict[type[CcaiError], int]] = {ArtefactNotFound: 404, BuildUnavailable: 503}
+
+# --- OpenAPI: what each route answers --------------------------------------------------------
+_NOT_MODIFIED: Final = {304: {"description": "Not modified (If-None-Match, If-Modified-Since)"}}
+_FORMAT_PARAMETERS: Final = [
+    {
+        "name": "format",
+        "in": "query",
+        "description": "Format name; overrides Accept.",
+        "schema": {"type": "string", "enum": [f.name for f in DESCRIPTION_FORMATS]},
+    },
+    {
+        "name": "_mediatype",
+        "in": "query",
+        "description": "Media type; overrides Accept.",
+        "schema": {"type": "string", "enum": [f.media_type for f in DESCRIPTION_FORMATS]},
+    },
+]
+_DESCRIPTION_ROUTE: Final = {
+    "response_class": Response,
+    "responses": {
+        200: {
+            "description": "The description, in the negotiated format",
+            "content": content(*(f.media_type for f in DESCRIPTION_FORMATS)),
+        },
+        **_NOT_MODIFIED,
+        **error_responses(404, 406, 503),
+    },
+    "openapi_extra": {"parameters": _FORMAT_PARAMETERS},
+}
+_LANDING_ROUTE: Final = {
+    "response_class": Response,
+    "responses": {
+        200: {"description": "The landing page", "content": content("text/html")},
+        303: {"description": "An RDF format was asked for: see the catalogue"},
+        **_NOT_MODIFIED,
+        **error_responses(406, 503),
+    },
+    "openapi_extra": {"parameters": _FORMAT_PARAMETERS},
+}
+_LISTING_ROUTE: Final = {
+    "response_class": Response,
+    "responses": {
+        200: {"description": "The artefacts", "content": content(*_LISTING_OFFERED)},
+        **_NOT_MODIFIED,
+        **error_responses(406, 503),
+    },
+    "openapi_extra": {
+        "parameters": [
+            {
+                "name": "format",
+                "in": "query",
+                "description": "json or html; overrides Accept.",
+                "schema": {"type": "string", "enum": ["json", "html"]},
+            }
+        ]
+    },
+}
+#: What the build writes (api.build.artefacts), its report and checksums.
+_ARTEFACT_TYPES: Final = (
+    "text/turtle",
+    "application/gzip",
+    "application/ld+json",
+    "application/trig",
+    "application/n-quads",
+    "application/n-triples",
+    "application/json",
+    "text/plain",
+    "application/octet-stream",
+)
+_FILE_ROUTE: Final = {
+    "response_class": Response,
+    "responses": {
+        200: {"description": "The artefact", "content": content(*_ARTEFACT_TYPES)},
+        206: {"description": "Part of it (Range)", "content": content(*_ARTEFACT_TYPES)},
+        **_NOT_MODIFIED,
+        416: {"description": "Range not satisfiable", "content": content("text/plain")},
+        **error_responses(404, 503),
+    },
+}
 
 
 class _NotAcceptable(Exception):
@@ -423,47 +502,47 @@ def download_file(request: Request, file: str) -> Response:
 
 
 # --- the routes (thin: read the request, call one function) ------------------------------
-@get_and_head(router, "/", summary="Landing page of the dataset")
+@get_and_head(router, "/", summary="Landing page of the dataset", **_LANDING_ROUTE)
 def home(request: Request) -> Response:
     return landing_page(request)
 
 
-@get_and_head(router, "/catalog", summary="DCAT-AP 3.0.1 catalogue")
+@get_and_head(router, "/catalog", summary="DCAT-AP 3.0.1 catalogue", **_DESCRIPTION_ROUTE)
 def catalog(request: Request) -> Response:
     return serve_description(request, "catalog")
 
 
-@get_and_head(router, "/catalog.{ext}", include_in_schema=False)
+@get_and_head(router, "/catalog.{ext}", include_in_schema=False, **_DESCRIPTION_ROUTE)
 def catalog_ext(request: Request, ext: str) -> Response:
     return _with_extension(request, "catalog", ext)
 
 
-@get_and_head(router, "/dataset", summary="The dataset (DCAT-AP description)")
+@get_and_head(router, "/dataset", summary="The dataset (DCAT-AP description)", **_DESCRIPTION_ROUTE)
 def dataset(request: Request) -> Response:
     return serve_description(request, "dataset")
 
 
-@get_and_head(router, "/dataset.{ext}", include_in_schema=False)
+@get_and_head(router, "/dataset.{ext}", include_in_schema=False, **_DESCRIPTION_ROUTE)
 def dataset_ext(request: Request, ext: str) -> Response:
     return _with_extension(request, "dataset", ext)
 
 
-@get_and_head(router, "/.well-known/void", summary="VoID description")
+@get_and_head(router, "/.well-known/void", summary="VoID description", **_DESCRIPTION_ROUTE)
 def void(request: Request) -> Response:
     return serve_description(request, "void")
 
 
-@get_and_head(router, "/.well-known/void.{ext}", include_in_schema=False)
+@get_and_head(router, "/.well-known/void.{ext}", include_in_schema=False, **_DESCRIPTION_ROUTE)
 def void_ext(request: Request, ext: str) -> Response:
     return _with_extension(request, "void", ext)
 
 
-@get_and_head(router, "/download", summary="The downloadable artefacts")
+@get_and_head(router, "/download", summary="The downloadable artefacts", **_LISTING_ROUTE)
 def downloads(request: Request) -> Response:
     return download_listing(request)
 
 
-@get_and_head(router, "/download/{file}", summary="One build artefact")
+@get_and_head(router, "/download/{file}", summary="One build artefact", **_FILE_ROUTE)
 def download(request: Request, file: str) -> Response:
     return download_file(request, file)
 

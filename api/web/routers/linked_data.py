@@ -59,9 +59,41 @@ from api.linked_data.source import SparqlSource
 from api.linked_data.view import curie, resource_view, sparql_link
 from api.namespaces import BASE, ONTOLOGY_IRI
 from api.negotiation import choose, content_type_header
-from api.web.routing import Alternate, get_and_head, link_header
+from api.web.routing import Alternate, content, error_responses, get_and_head, link_header
 
 router = APIRouter(tags=["linked data"])
+
+_MEDIA_TYPES = tuple(f.media_type for f in fmt.FORMATS)
+#: OpenAPI of a resource route: what it answers (see the module docstring) and the
+#: parameters it reads besides its path.
+_RESOURCE: dict = {
+    "response_class": Response,
+    "responses": {
+        200: {
+            "description": "The description, in the negotiated format",
+            "content": content(*_MEDIA_TYPES),
+        },
+        **error_responses(
+            400, 404, 406, media_types=(*_MEDIA_TYPES, "application/json", "text/plain")
+        ),
+    },
+    "openapi_extra": {
+        "parameters": [
+            {
+                "name": "format",
+                "in": "query",
+                "description": "Format name; overrides Accept.",
+                "schema": {"type": "string", "enum": sorted(fmt.FORMAT_NAMES)},
+            },
+            {
+                "name": "_mediatype",
+                "in": "query",
+                "description": "Media type; overrides Accept.",
+                "schema": {"type": "string", "enum": list(fmt.OFFERED)},
+            },
+        ]
+    },
+}
 
 
 class NotAcceptable(Exception):
@@ -252,57 +284,57 @@ def _resolve(request: Request, *segments: str) -> Response:
     return _serve(request, ref)
 
 
-@get_and_head(router, "/id/{kind}/{slug}", summary="An entity")
+@get_and_head(router, "/id/{kind}/{slug}", summary="An entity", **_RESOURCE)
 def entity(request: Request, kind: str, slug: str) -> Response:
     return _resolve(request, "id", kind, slug)
 
 
-@get_and_head(router, "/vocab", summary="The concept schemes")
+@get_and_head(router, "/vocab", summary="The concept schemes", **_RESOURCE)
 def vocabularies(request: Request) -> Response:
     return _resolve(request, "vocab")
 
 
-@get_and_head(router, "/vocab.{ext}", include_in_schema=False)
+@get_and_head(router, "/vocab.{ext}", include_in_schema=False, **_RESOURCE)
 def vocabularies_ext(request: Request, ext: str) -> Response:
     return _resolve(request, f"vocab.{ext}") if ext in fmt.FORMAT_NAMES else _bad_ext(request)
 
 
-@get_and_head(router, "/vocab/{scheme}", summary="A concept scheme")
+@get_and_head(router, "/vocab/{scheme}", summary="A concept scheme", **_RESOURCE)
 def scheme(request: Request, scheme: str) -> Response:
     return _resolve(request, "vocab", scheme)
 
 
-@get_and_head(router, "/vocab/{scheme}/{concept}", summary="A concept")
+@get_and_head(router, "/vocab/{scheme}/{concept}", summary="A concept", **_RESOURCE)
 def concept(request: Request, scheme: str, concept: str) -> Response:
     return _resolve(request, "vocab", scheme, concept)
 
 
-@get_and_head(router, "/source/{slug}", summary="A source document")
+@get_and_head(router, "/source/{slug}", summary="A source document", **_RESOURCE)
 def source_document(request: Request, slug: str) -> Response:
     return _resolve(request, "source", slug)
 
 
-@get_and_head(router, "/source/{slug}/{locator}", summary="A place in a source")
+@get_and_head(router, "/source/{slug}/{locator}", summary="A place in a source", **_RESOURCE)
 def locator(request: Request, slug: str, locator: str) -> Response:
     return _resolve(request, "source", slug, locator)
 
 
-@get_and_head(router, "/graph/{name}", summary="A named graph (VoID summary)")
+@get_and_head(router, "/graph/{name}", summary="A named graph (VoID summary)", **_RESOURCE)
 def named_graph(request: Request, name: str) -> Response:
     return _resolve(request, "graph", name)
 
 
-@get_and_head(router, "/ontology", summary="The ontology")
+@get_and_head(router, "/ontology", summary="The ontology", **_RESOURCE)
 def ontology(request: Request) -> Response:
     return _resolve(request, "ontology")
 
 
-@get_and_head(router, "/ontology.{ext}", include_in_schema=False)
+@get_and_head(router, "/ontology.{ext}", include_in_schema=False, **_RESOURCE)
 def ontology_ext(request: Request, ext: str) -> Response:
     return _resolve(request, f"ontology.{ext}") if ext in fmt.FORMAT_NAMES else _bad_ext(request)
 
 
-@get_and_head(router, "/ontology/{version}", summary="A version of the ontology")
+@get_and_head(router, "/ontology/{version}", summary="A version of the ontology", **_RESOURCE)
 def ontology_version(request: Request, version: str) -> Response:
     try:
         number, extension = parse_ontology_version(version)
@@ -332,7 +364,16 @@ def _bad_ext(request: Request) -> Response:
     )
 
 
-@router.get("/context.jsonld", summary="The JSON-LD context of the knowledge graph")
+@get_and_head(
+    router,
+    "/context.jsonld",
+    summary="The JSON-LD context of the knowledge graph",
+    response_class=Response,
+    responses={
+        200: {"description": "The context", "content": content("application/ld+json")},
+        **error_responses(),
+    },
+)
 def jsonld_context() -> Response:
     return Response(
         json.dumps(context_document(), indent=2),
@@ -341,6 +382,6 @@ def jsonld_context() -> Response:
     )
 
 
-@router.get("/static/ccai.css", include_in_schema=False)
+@get_and_head(router, "/static/ccai.css", include_in_schema=False)
 def stylesheet() -> FileResponse:
     return FileResponse(STATIC_DIR / "ccai.css", media_type="text/css")

@@ -57,11 +57,12 @@ from api.queries import MAX_STRING_LENGTH, NamedQuery, Parameter, load_queries
 from api.rest import named, service
 from api.rest.catalogue import Catalogue, catalogue_for
 from api.rest.errors import RestError, UnknownParameter
-from api.rest.models import ClassList, ClassPage, ErrorBody, QueryList, QueryPage, SearchPage
+from api.rest.models import ClassList, ClassPage, QueryList, QueryPage, SearchPage
 from api.rest.paging import MAX_PAGE, MAX_PAGE_SIZE, PageLinks
 from api.rest.search import MAX_QUERY_LENGTH
 from api.web.deps import SettingsDep, StoreDep
 from api.web.errors import error_response
+from api.web.routing import content, error_responses, get_and_head
 
 # --- errors: the route class -----------------------------------------------------------
 
@@ -153,18 +154,16 @@ SearchPageSize = _page_size(20)
 ClassPageSize = _page_size(50)
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "invalid-parameter or unknown-parameter"},
-    # Declaring 4XX also keeps FastAPI from documenting a 422 the app never sends.
-    "4XX": {"model": ErrorBody, "description": "Other client errors"},
-}
+#: Every operation: a bad parameter, and what the store may answer (see the module docstring).
+ERRORS: dict[int | str, dict[str, Any]] = error_responses(400, 429, 503, 504, 507)
+ERRORS[400]["description"] = "invalid-parameter or unknown-parameter"
 
 # --- named queries ---------------------------------------------------------------------------
 
 #: OpenAPI schema of each parameter type (values are validated by NamedQuery.render).
 _SCHEMAS: dict[str, dict[str, Any]] = {
-    "iri": {"type": "string", "format": "iri"},
-    "string": {"type": "string", "maxLength": MAX_STRING_LENGTH},
+    "iri": {"type": "string", "format": "iri", "minLength": 1},
+    "string": {"type": "string", "minLength": 1, "maxLength": MAX_STRING_LENGTH},
     "integer": {"type": "integer"},
     "decimal": {"type": "number"},
     "date": {"type": "string", "format": "date"},
@@ -268,10 +267,9 @@ def _add_named_query(router: APIRouter, query: NamedQuery) -> None:
         "\n\nJSON by default; CSV with `Accept: text/csv` or `format=csv`. "
         "Pages with `page` and `page_size` (the `next` link, or a `Link` header)."
     )
-    router.add_api_route(
+    get_and_head(
+        router,
         named.operation_path(query.name),
-        _named_query_endpoint(query),
-        methods=["GET"],
         summary=query.title,
         description=description,
         tags=list(query.tags) or ["queries"],
@@ -281,12 +279,12 @@ def _add_named_query(router: APIRouter, query: NamedQuery) -> None:
             200: {
                 "model": QueryPage,
                 "description": "One page of results",
-                "content": {"text/csv": {"schema": {"type": "string"}}},
+                "content": content("text/csv"),
             },
             **ERRORS,
-            406: {"model": ErrorBody, "description": "Accept allows neither JSON nor CSV"},
+            406: {**ERRORS[400], "description": "Accept allows neither JSON nor CSV"},
         },
-    )
+    )(_named_query_endpoint(query))
 
 
 # --- the router ------------------------------------------------------------------------------
@@ -303,7 +301,8 @@ def build_router(queries: dict[str, NamedQuery] | None = None) -> APIRouter:
     offered = named.exposed(load_queries() if queries is None else queries)
     router = APIRouter(route_class=RestRoute)
 
-    @router.get(
+    @get_and_head(
+        router,
         "/api/queries",
         summary="The named queries and their parameters",
         tags=["queries"],
@@ -316,7 +315,8 @@ def build_router(queries: dict[str, NamedQuery] | None = None) -> APIRouter:
     for query in offered.values():
         _add_named_query(router, query)
 
-    @router.get(
+    @get_and_head(
+        router,
         "/api/search",
         summary="Search labels",
         description=(
@@ -338,12 +338,15 @@ def build_router(queries: dict[str, NamedQuery] | None = None) -> APIRouter:
         ],
         lang: Annotated[
             str | None,
-            Query(description="Only labels in this language (e.g. nl).", examples=["nl"]),
+            Query(
+                min_length=1, description="Only labels in this language (e.g. nl).", examples=["nl"]
+            ),
         ] = None,
         type_: Annotated[
             str | None,
             Query(
                 alias="type",
+                min_length=1,
                 description="Only resources of this class (or a subclass): a class name "
                 "of the ontology (Organisation) or a class IRI.",
                 examples=["Organisation"],
@@ -356,7 +359,8 @@ def build_router(queries: dict[str, NamedQuery] | None = None) -> APIRouter:
             catalogue, q=q, lang=lang, type_=type_, page=page, page_size=page_size, links=links
         )
 
-    @router.get(
+    @get_and_head(
+        router,
         "/api/classes",
         summary="Classes of the ontology with instance counts",
         tags=["classes"],
@@ -366,12 +370,13 @@ def build_router(queries: dict[str, NamedQuery] | None = None) -> APIRouter:
     async def list_classes(catalogue: CatalogueDep) -> ClassList:
         return await service.list_classes(catalogue)
 
-    @router.get(
+    @get_and_head(
+        router,
         "/api/classes/{name}",
         summary="Instances of a class, sorted by label",
         tags=["classes"],
         response_model=ClassPage,
-        responses={**ERRORS, 404: {"model": ErrorBody, "description": "No such class"}},
+        responses={**ERRORS, 404: {**ERRORS[400], "description": "No such class"}},
     )
     async def class_instances(
         catalogue: CatalogueDep,

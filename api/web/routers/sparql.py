@@ -10,9 +10,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.negotiation import content_type_header
+from api.negotiation import FORMAT_PARAMETER, RDF_FORMATS, RESULTS_FORMATS, content_type_header
 from api.sparql import service
 from api.web.deps import ResultCacheDep, SettingsDep, StoreDep
+from api.web.routing import content, error_responses, get_and_head
 
 router = APIRouter(tags=["sparql"])
 
@@ -22,6 +23,58 @@ _DOC = (
     "turtle, ntriples, jsonld, rdfxml, trig, nquads; overrides Accept), inference "
     "(false = asserted graphs only). Without query: the service description."
 )
+
+
+_PARAMETERS = [
+    {
+        "name": "query",
+        "in": "query",
+        "description": "The SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE).",
+        "schema": {"type": "string", "minLength": 1},
+        "examples": {"ask": {"value": "ASK { ?s ?p ?o }"}},
+    },
+    *(
+        {
+            "name": name,
+            "in": "query",
+            "description": "A graph of the dataset (repeatable).",
+            "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+            "style": "form",
+            "explode": True,
+        }
+        for name in ("default-graph-uri", "named-graph-uri")
+    ),
+    {
+        "name": "format",
+        "in": "query",
+        "description": "Result format; overrides Accept.",
+        "schema": {"type": "string", "enum": list(FORMAT_PARAMETER)},
+    },
+    {
+        "name": "inference",
+        "in": "query",
+        "description": "false: asserted graphs only (no OWL RL inferences).",
+        "schema": {"type": "boolean"},
+    },
+]
+_FORM = {
+    "type": "object",
+    "properties": {
+        "query": {"type": "string"},
+        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+        "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["query"],
+}
+_RESPONSES = {
+    200: {
+        "description": "Query results (SELECT, ASK) or an RDF graph (CONSTRUCT, DESCRIBE, "
+        "the service description)",
+        "content": content(*RESULTS_FORMATS, *RDF_FORMATS),
+    },
+    304: {"description": "Not modified (If-None-Match names the result's ETag)"},
+}
+_ERRORS = (400, 403, 406, 413, 429, 503, 504, 507)
 
 
 def _response(answer: service.Answer) -> Response:
@@ -34,7 +87,15 @@ def _response(answer: service.Answer) -> Response:
     )
 
 
-@router.get("/sparql", summary="Query (GET) or service description", description=_DOC)
+@get_and_head(
+    router,
+    "/sparql",
+    summary="Query (GET) or service description",
+    description=_DOC,
+    response_class=Response,
+    responses={**_RESPONSES, **error_responses(*_ERRORS)},
+    openapi_extra={"parameters": _PARAMETERS},
+)
 async def sparql_get(
     request: Request, store: StoreDep, settings: SettingsDep, cache: ResultCacheDep
 ) -> Response:
@@ -52,7 +113,23 @@ async def sparql_get(
     return _response(answer)
 
 
-@router.post("/sparql", summary="Query (POST: form or application/sparql-query)", description=_DOC)
+@router.post(
+    "/sparql",
+    summary="Query (POST: form or application/sparql-query)",
+    description=_DOC,
+    response_class=Response,
+    responses={**_RESPONSES, **error_responses(*_ERRORS, 408, 415)},
+    openapi_extra={
+        "parameters": _PARAMETERS[1:],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {"schema": _FORM},
+                "application/sparql-query": {"schema": {"type": "string"}},
+            },
+        },
+    },
+)
 async def sparql_post(
     request: Request, store: StoreDep, settings: SettingsDep, cache: ResultCacheDep
 ) -> Response:
