@@ -130,8 +130,17 @@ class NotAcceptable(CcaiError):
     code = "not-acceptable"
     spec = RFC9110 + "#name-406-not-acceptable"
 
-    def __init__(self, message: str, *, available: list[str] | None = None) -> None:
-        super().__init__(message, available=list(available or []))
+    def __init__(
+        self,
+        message: str,
+        *,
+        available: list[str] | None = None,
+        alternates: dict[str, str] | None = None,
+    ) -> None:
+        details: dict[str, Any] = {"available": list(available or alternates or [])}
+        if alternates:
+            details["alternates"] = dict(alternates)  # media type -> URL, sent as Link
+        super().__init__(message, **details)
 
 
 class RequestTooLarge(CcaiError):
@@ -139,6 +148,20 @@ class RequestTooLarge(CcaiError):
 
     code = "request-too-large"
     spec = RFC9110 + "#name-413-content-too-large"
+
+
+class NotFound(CcaiError):
+    """Nothing is published at this address (a resource, a named query, a file)."""
+
+    code = "not-found"
+    spec = RFC9110 + "#name-404-not-found"
+
+
+class RequestTimeout(CcaiError):
+    """The request body did not arrive within ``settings.body_timeout`` seconds."""
+
+    code = "request-timeout"
+    spec = RFC9110 + "#name-408-request-timeout"
 
 
 class ResultTooLarge(CcaiError):
@@ -211,6 +234,8 @@ _REGISTRY: dict[str, type[CcaiError]] = {
         ForbiddenQueryFeature,
         UnsupportedMediaType,
         NotAcceptable,
+        NotFound,
+        RequestTimeout,
         RequestTooLarge,
         ResultTooLarge,
         QueryTimeout,

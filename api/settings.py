@@ -121,6 +121,10 @@ class Settings(BaseSettings):
         description="Default graph when a request names none: 'union' of all named graphs "
         "(including the inferred graph) or 'asserted' (all but the inferred graph).",
     )
+    ontology_docs: Literal["pylode", "builtin"] = Field(
+        "pylode",
+        description="How /ontology is rendered for browsers: pyLODE, or the built-in page.",
+    )
     log_level: str = Field("info")
 
     @model_validator(mode="after")

@@ -1,6 +1,7 @@
 """What is in the graph: counts per source and per class, from a finished build.
 
-:func:`graph_summary` reads ``report.json`` and asks the build's store how many
+:func:`graph_summary` reads ``report.json`` and asks the build's store (through
+the read facade, :func:`api.store.reader.reader_over`) how many
 entities of each class every source document describes (an entity described
 by two sources counts in both columns, once in the total).
 :func:`render_markdown` prints the table that the README's "What is in the
@@ -17,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from api.namespaces import CCAI
+from api.store.reader import reader_over
 
 # Classes reported, in the order of the README table (asserted types only;
 # abstract super-classes such as ccai:Finding are filled in by inference).
@@ -43,8 +45,8 @@ SUMMARY_CLASSES = (
     "Locator",
 )
 
-# Types may be asserted (in a source graph) or inferred (super-classes, in the
-# inferred graph), so both queries read the union of the named graphs.
+# Types may be asserted or inferred (super-classes): both queries read the
+# service's default graph (asserted ∪ inferred, each triple once).
 _PER_SOURCE = """
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX dct: <http://purl.org/dc/terms/>
@@ -71,6 +73,7 @@ class GraphSummary:
     sources: dict[str, int]  # source slug -> triples in its named graph
     asserted: int
     inferred: int
+    total: int
     counts: dict[str, dict[str, int]]  # class local name -> source slug -> entities
     totals: dict[str, int]  # class local name -> distinct entities
 
@@ -82,17 +85,22 @@ def graph_summary(build_dir: Path) -> GraphSummary:
         FileNotFoundError: the directory holds no finished build.
     """
     report = json.loads((build_dir / "report.json").read_text(encoding="utf-8"))
-    store = ox.Store.read_only(str(build_dir / "oxigraph"))
+    reader = reader_over(ox.Store.read_only(str(build_dir / "oxigraph")))
+    try:
+        per_source = reader.rows(_PER_SOURCE)
+        total = reader.rows(_TOTAL)
+    finally:
+        reader.close()
     wanted = {str(CCAI[name]): name for name in SUMMARY_CLASSES}
     source_prefix = "https://w3id.org/ccai/source/"
     counts: dict[str, dict[str, int]] = {name: {} for name in SUMMARY_CLASSES}
-    for row in store.query(_PER_SOURCE, use_default_graph_as_union=True):
+    for row in per_source:
         name = wanted.get(row["class"].value)
         source = row["source"].value
         if name and source.startswith(source_prefix):
             counts[name][source[len(source_prefix) :]] = int(row["n"].value)
     totals = {name: 0 for name in SUMMARY_CLASSES}
-    for row in store.query(_TOTAL, use_default_graph_as_union=True):
+    for row in total:
         name = wanted.get(row["class"].value)
         if name:
             totals[name] = int(row["n"].value)
@@ -100,6 +108,7 @@ def graph_summary(build_dir: Path) -> GraphSummary:
         sources=dict(sorted(report["sources"].items())),
         asserted=int(report["triples"]["asserted"]),
         inferred=int(report["triples"]["inferred"]),
+        total=int(report["triples"]["total"]),
         counts=counts,
         totals=totals,
     )
@@ -109,14 +118,15 @@ def render_markdown(summary: GraphSummary) -> str:
     """The README table: one row per class, one column per source, and a total."""
     slugs = list(summary.sources)
     lines = [
-        f"{summary.asserted:,} asserted triples from {len(slugs)} source documents, "
-        f"plus {summary.inferred:,} inferred (OWL RL) triples.",
+        f"{summary.total:,} triples: {summary.asserted:,} asserted (the ontology, the "
+        f"vocabularies and {len(slugs)} source documents, each triple once) plus "
+        f"{summary.inferred:,} inferred (OWL RL).",
         "",
         "| class | " + " | ".join(f"`{s}`" for s in slugs) + " | total |",
         "|---|" + "---:|" * (len(slugs) + 1),
     ]
     triples = " | ".join(f"{summary.sources[s]:,}" for s in slugs)
-    lines.append(f"| *triples* | {triples} | {sum(summary.sources.values()):,} |")
+    lines.append(f"| *triples in its graph* | {triples} | {sum(summary.sources.values()):,} |")
     for name in SUMMARY_CLASSES:
         row = " | ".join(str(summary.counts[name].get(s, 0)) for s in slugs)
         lines.append(f"| {name} | {row} | {summary.totals[name]} |")

@@ -3,11 +3,12 @@
 :class:`FairService` reads a build directory (what ``ccai build --out build``
 writes) **once**: ``report.json`` (:class:`~api.fair.metadata.BuildMetadata`
 plus the raw counts), the store statistics
-(:class:`~api.fair.statistics.DatasetStatistics`, counted over ``oxigraph/``)
-and the titles of the source documents (the named query
-``queries/source-documents.rq``). From these it makes, and caches per public
-base URL, the DCAT-AP catalogue, the VoID description and the schema.org
-JSON-LD, and their serialisations (with an ``ETag`` each).
+(:class:`~api.fair.statistics.DatasetStatistics`) and the titles of the source
+documents (the named query ``queries/source-documents.rq``), both read
+through the service's read facade (:class:`~api.store.reader.SyncReader`).
+From these it makes, and caches per public base URL, the DCAT-AP catalogue,
+the VoID description and the schema.org JSON-LD, and their serialisations
+(with an ``ETag`` each).
 
 Downloads are an **allow-list**: only the files ``report.json`` lists as
 artefacts, plus ``SHA256SUMS``, can be served; a name is looked up in a dict,
@@ -19,9 +20,10 @@ symbolic link, not a regular file, or not the size the report says.
 served, and the store's own checksums are in ``oxigraph.SHA256SUMS``, which
 ``ccai serve`` checks at start-up and this service does not publish.
 
-:class:`BuildWatcher` holds the service of one build directory and reloads it
-when ``report.json`` changes (a new build swapped into place), so that sizes
-and checksums always describe the files on disk.
+The app builds one :class:`FairService` in its lifespan, from the build
+generation it pinned (:mod:`api.store.snapshot`), and counts the statistics
+through the read facade like every other read: a new build is served after a
+restart, never half of it.
 
 Example::
 
@@ -53,7 +55,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from api.build.artefacts import CHECKSUMS_FILE, REPORT_FILE, STORE_DIR
-from api.errors import RFC9110, CcaiError, StoreUnavailable
+from api.errors import NotFound, StoreUnavailable
 from api.fair import terms as t
 from api.fair.dcat import build_catalog
 from api.fair.metadata import BuildMetadata, ReportError
@@ -64,11 +66,11 @@ from api.linked_data.formats import Format
 from api.linked_data.jsonld import to_jsonld
 from api.namespaces import SOURCE
 from api.negotiation import content_type_header
+from api.store.reader import SyncReader, reader_over
 
 __all__ = [
     "ArtefactNotFound",
     "BuildUnavailable",
-    "BuildWatcher",
     "ClassCount",
     "Download",
     "FairService",
@@ -92,11 +94,8 @@ class BuildUnavailable(StoreUnavailable):
     code = "build-unavailable"
 
 
-class ArtefactNotFound(CcaiError):
+class ArtefactNotFound(NotFound):
     """The name is not a published artefact of this build (or the file is unfit to serve)."""
-
-    code = "not-found"
-    spec = RFC9110 + "#name-404-not-found"
 
 
 # --- plain data --------------------------------------------------------------------------
@@ -231,8 +230,11 @@ class FairService:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def load(cls, build_dir: Path, *, store_dir: Path | None = None) -> FairService:
-        """Read ``build_dir/report.json`` and count over ``build_dir/oxigraph``.
+    def load(cls, build_dir: Path, *, reader: SyncReader | None = None) -> FairService:
+        """Read ``build_dir/report.json``; count the statistics through ``reader``.
+
+        Without a ``reader`` (offline tools, tests), one is opened on
+        ``build_dir/oxigraph``.
 
         Raises:
             BuildUnavailable: no readable, well-formed ``report.json``, or no store.
@@ -247,16 +249,19 @@ class FairService:
                 f"No usable build report at {REPORT_FILE} in the build directory "
                 f"({type(exc).__name__}); run `ccai build` first."
             ) from None
-        store_path = Path(store_dir) if store_dir is not None else build_dir / STORE_DIR
-        if not store_path.is_dir():
-            raise BuildUnavailable("The build directory holds no Oxigraph store.")
-        store = ox.Store.read_only(str(store_path))
+        own = reader is None
+        if reader is None:
+            store_path = build_dir / STORE_DIR
+            if not store_path.is_dir():
+                raise BuildUnavailable("The build directory holds no Oxigraph store.")
+            reader = reader_over(ox.Store.read_only(str(store_path)))
         try:
-            statistics = DatasetStatistics.from_store(store)
-            titles = _source_titles(store)
+            statistics = DatasetStatistics.from_reader(reader)
+            titles = _source_titles(reader)
         finally:
-            del store
-            gc.collect()
+            if own:
+                reader.close()
+                gc.collect()
         source_triples = raw.get("sources") or {}
         sources = tuple(
             SourceDocument(
@@ -380,47 +385,6 @@ def rendered_document(body: bytes, media_type: str) -> Rendered:
     return Rendered(body, content_type_header(media_type), etag)
 
 
-class BuildWatcher:
-    """The :class:`FairService` of one build directory, reloaded when ``report.json`` changes.
-
-    ``get()`` costs one ``stat`` per call once loaded. Thread-safe.
-    """
-
-    def __init__(self, build_dir: Path, *, store_dir: Path | None = None) -> None:
-        self.build_dir = Path(build_dir)
-        self.store_dir = store_dir
-        self._service: FairService | None = None
-        self._stamp: tuple[int, int, int] | None = None
-        self._lock = threading.Lock()
-
-    def _current_stamp(self) -> tuple[int, int, int] | None:
-        try:
-            info = (self.build_dir.resolve() / REPORT_FILE).stat()
-        except OSError:
-            return None
-        return (info.st_ino, info.st_mtime_ns, info.st_size)
-
-    def get(self) -> FairService:
-        """The service for the build on disk now.
-
-        Raises:
-            BuildUnavailable: see :meth:`FairService.load`.
-        """
-        stamp = self._current_stamp()
-        service = self._service
-        if service is not None and stamp == self._stamp:
-            return service
-        with self._lock:
-            stamp = self._current_stamp()
-            if self._service is None or stamp != self._stamp:
-                store_dir = self.store_dir
-                if store_dir is not None and not Path(store_dir).is_dir():
-                    store_dir = None
-                self._service = FairService.load(self.build_dir, store_dir=store_dir)
-                self._stamp = stamp
-            return self._service
-
-
 # --- helpers ------------------------------------------------------------------------------
 def _b64(hex_digest: str) -> str:
     return base64.b64encode(bytes.fromhex(hex_digest)).decode("ascii")
@@ -464,13 +428,13 @@ def _allow_list(build_dir: Path, metadata: BuildMetadata) -> dict[str, Download]
     return allowed
 
 
-def _source_titles(store: ox.Store) -> dict[str, tuple[str, str | None, int]]:
+def _source_titles(reader: SyncReader) -> dict[str, tuple[str, str | None, int]]:
     """slug -> (English title, issued, entities) from ``queries/source-documents.rq``."""
     from api.queries import load_queries
 
     query = load_queries()["source-documents"].text
     found: dict[str, tuple[str, str | None, int, int]] = {}  # + rank of the title's language
-    for row in store.query(query, use_default_graph_as_union=True):
+    for row in reader.rows(query):
         iri = row["source"]
         if not isinstance(iri, ox.NamedNode) or not iri.value.startswith(str(SOURCE)):
             continue

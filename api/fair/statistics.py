@@ -46,7 +46,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -61,6 +61,8 @@ from api.namespaces import (
     GRAPH_VOCABULARIES,
     ID,
 )
+from api.store.layout import materialise
+from api.store.reader import Row, SyncReader, reader_over
 
 __all__ = ["LINK_TARGETS", "MIN_LANGUAGE_SHARE", "DatasetStatistics", "LinkTarget", "namespace_of"]
 
@@ -190,30 +192,37 @@ class DatasetStatistics:
 
     # --- constructors -----------------------------------------------------------
     @classmethod
+    def from_reader(cls, reader: SyncReader) -> DatasetStatistics:
+        """Count through the read facade (the service's default graph: a set)."""
+        return cls._count(reader.rows)
+
+    @classmethod
     def from_store(cls, store: ox.Store | str | Path) -> DatasetStatistics:
-        """Count over a pyoxigraph store, or the store directory (opened read-only).
+        """Count over a built pyoxigraph store, or its directory (opened read-only).
 
         Raises:
             OSError: the directory holds no readable store.
         """
         if not isinstance(store, ox.Store):
             store = ox.Store.read_only(str(store))
-        return cls._count(store)
+        reader = reader_over(store)
+        try:
+            return cls.from_reader(reader)
+        finally:
+            reader.close()
 
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> DatasetStatistics:
-        """Count over an rdflib Dataset (copied into an in-memory pyoxigraph store)."""
+        """Count over an rdflib Dataset (copied into an in-memory store laid out as built)."""
         store = ox.Store()
         data = dataset.serialize(format="nquads", encoding="utf-8")
         store.load(data, format=ox.RdfFormat.N_QUADS)
-        return cls._count(store)
+        materialise(store)
+        return cls.from_store(store)
 
     # --- the counting -----------------------------------------------------------
     @classmethod
-    def _count(cls, store: ox.Store) -> DatasetStatistics:
-        def select(query: str) -> list[ox.QuerySolution]:
-            return list(store.query(query, use_default_graph_as_union=True))
-
+    def _count(cls, select: Callable[[str], list[Row]]) -> DatasetStatistics:
         space = str(ID)  # a constant of ours, safe to inline
         (counts,) = select(_COUNTS)
         class_partitions = {
@@ -256,7 +265,7 @@ class DatasetStatistics:
             example_resources=_examples(r["s"].value for r in select(_EXAMPLES % space)),
             language_literals=dict(sorted(language_literals.items())),
             languages=tuple(languages),
-            years=_years(store),
+            years=_years(select),
         )
 
 
@@ -275,13 +284,13 @@ def _examples(iris: Iterable[str]) -> tuple[str, ...]:
     return tuple(ordered[:_MAX_EXAMPLES])
 
 
-def _years(store: ox.Store) -> tuple[int, int] | None:
+def _years(select: Callable[[str], list[Row]]) -> tuple[int, int] | None:
     query = _DATES % (
         ", ".join(f"<{g}>" for g in _NON_SOURCE_GRAPHS),
         ", ".join(f"<{_XSD}{t}>" for t in _DATE_TYPES),
     )
     years = set()
-    for row in store.query(query):
+    for row in select(query):
         head = row["d"].value[:4]
         if head.isdigit():
             years.add(int(head))

@@ -15,6 +15,6 @@ The HTTP routes are in :mod:`api.web.routers.linked_data`.
 from api.linked_data.describe import describe
 from api.linked_data.iris import to_canonical, to_public
 from api.linked_data.service import LinkedData
-from api.linked_data.source import OxigraphSource, SparqlSource
+from api.linked_data.source import ReaderSource, SparqlSource
 
-__all__ = ["LinkedData", "OxigraphSource", "SparqlSource", "describe", "to_canonical", "to_public"]
+__all__ = ["LinkedData", "ReaderSource", "SparqlSource", "describe", "to_canonical", "to_public"]

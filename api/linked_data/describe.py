@@ -26,9 +26,9 @@ bound into the queries as an RDF term (:mod:`api.linked_data.queries`).
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from urllib.parse import quote
 
-import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL
 
@@ -45,6 +45,7 @@ from api.namespaces import (
     SOURCE,
     VOID,
 )
+from api.store.reader import SyncReader
 
 #: Named graphs that are not the graph of one source document.
 NON_SOURCE_GRAPHS = frozenset({GRAPH_ONTOLOGY, GRAPH_VOCABULARIES, GRAPH_INFERRED})
@@ -102,7 +103,7 @@ def _named_graph(source: SparqlSource, iri: URIRef, sparql_url: str) -> Graph:
     return graph
 
 
-def ontology_graph(store: SparqlSource | ox.Store) -> Graph:
+def ontology_graph(store: SparqlSource | SyncReader) -> Graph:
     """The named graph ``…/graph/ontology`` (empty if the store has none)."""
     graph = new_graph()
     graph += as_source(store).construct(queries.render("ontology"))
@@ -115,7 +116,7 @@ def ontology_version_iris(graph: Graph) -> set[str]:
 
 
 def describe(
-    store: SparqlSource | ox.Store,
+    store: SparqlSource | SyncReader,
     iri: str | ResourceRef,
     *,
     sparql_url: str = BASE + "sparql",
@@ -123,7 +124,8 @@ def describe(
     """The bounded description of one of our IRIs (see the module docstring).
 
     Args:
-        store: a ``pyoxigraph.Store`` or any :class:`~api.linked_data.source.SparqlSource`.
+        store: the read facade (:class:`~api.store.reader.SyncReader`) or a
+            :class:`~api.linked_data.source.SparqlSource` over it.
         iri: a canonical IRI under ``https://w3id.org/ccai/``, or a parsed
             :class:`ResourceRef`.
         sparql_url: the public SPARQL endpoint, cited by named-graph summaries.
@@ -137,7 +139,8 @@ def describe(
         UnknownResource: ``iri`` is not one we could publish.
 
     >>> import pyoxigraph as ox
-    >>> len(describe(ox.Store(), "https://w3id.org/ccai/id/person/nobody"))
+    >>> from api.store.reader import reader_over
+    >>> len(describe(reader_over(ox.Store()), "https://w3id.org/ccai/id/person/nobody"))
     0
     """
     ref = iri if isinstance(iri, ResourceRef) else ref_for_iri(str(iri))
@@ -149,10 +152,15 @@ def describe(
     return _resource(source, ref.iri)
 
 
-def similar(store: SparqlSource | ox.Store, ref: ResourceRef, limit: int = 5) -> list[str]:
-    """Canonical IRIs described in the store whose last segment resembles ``ref``'s."""
+def similar(ref: ResourceRef, known: Iterable[str], limit: int = 5) -> list[str]:
+    """Canonical IRIs among ``known`` under the same parent whose last segment resembles
+    ``ref``'s (difflib). ``known`` is an in-memory list (the label index, built at
+    start-up): a 404 never scans the store."""
     parent, _, last = str(ref.iri).rpartition("/")
-    rows = as_source(store).select(queries.render("slugs", {"prefix": parent + "/"}))
-    candidates = {str(row["s"]).rpartition("/")[2]: str(row["s"]) for row in rows if "s" in row}
+    prefix = parent + "/"
+    candidates: dict[str, str] = {}
+    for iri in known:
+        if iri.startswith(prefix) and "/" not in iri[len(prefix) :]:
+            candidates[iri[len(prefix) :]] = iri
     matches = difflib.get_close_matches(last, list(candidates), n=limit, cutoff=0.6)
     return [candidates[m] for m in matches]

@@ -19,10 +19,12 @@ so an IRI that reaches SPARQL is always one we could have minted.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rdflib import URIRef
 
+from api.errors import BadRequest, NotFound
 from api.namespaces import (
     BASE,
     ENTITY_KINDS,
@@ -40,20 +42,28 @@ EXTENSIONS: tuple[str, ...] = ("html", "ttl", "jsonld", "nt", "rdf")
 _VERSION_RE = re.compile(r"^\d+(?:\.\d+){0,3}$")
 
 
-class MalformedPath(ValueError):
+class MalformedPath(BadRequest):
     """A path segment outside the slug grammar (HTTP 400)."""
 
+    code = "malformed-path"
+    spec = "https://w3id.org/ccai/#identifiers"
 
-class UnknownResource(LookupError):
-    """A well-formed path that names nothing we publish (HTTP 404).
 
-    ``suggestions`` holds public paths worth proposing to the reader.
+class UnknownResource(NotFound):
+    """A path that names nothing we publish (HTTP 404).
+
+    ``suggestions``: canonical IRIs (or public paths) worth proposing to the
+    reader; ``iri``: the IRI asked for, when there is one.
     """
 
-    def __init__(self, message: str, suggestions: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.message = message
-        self.suggestions = suggestions
+    def __init__(
+        self, message: str, suggestions: Sequence[str] = (), *, iri: str | None = None
+    ) -> None:
+        super().__init__(message, suggestions=list(suggestions), iri=iri)
+
+    @property
+    def suggestions(self) -> tuple[str, ...]:
+        return tuple(self.details.get("suggestions") or ())
 
 
 def _public_base(public_base: str) -> str:

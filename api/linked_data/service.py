@@ -1,11 +1,15 @@
 """One object per app that answers linked-data requests: :class:`LinkedData`.
 
-It holds the store (a :class:`~api.linked_data.source.SparqlSource`), the
-public base URL, the SPARQL endpoint URL, the Jinja2 environment (autoescape
-on) and the ontology documentation, rendered once per process.
+It holds the read facade (a :class:`~api.store.reader.SyncReader`, seen
+through :class:`~api.linked_data.source.ReaderSource`), the public base URL,
+the SPARQL endpoint URL, the IRIs a 404 may suggest (the label index, built
+at start-up), the Jinja2 environment (autoescape on) and the ontology
+documentation, rendered once per process. The app builds it in its lifespan
+(:mod:`api.web.services`).
 
 >>> import pyoxigraph as ox
->>> ld = LinkedData(ox.Store(), public_base="http://127.0.0.1:8000/")
+>>> from api.store.reader import reader_over
+>>> ld = LinkedData(reader_over(ox.Store()), public_base="http://127.0.0.1:8000/")
 >>> ld.sparql_url
 'http://127.0.0.1:8000/sparql'
 """
@@ -13,10 +17,10 @@ on) and the ontology documentation, rendered once per process.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import Graph
 
@@ -25,6 +29,7 @@ from api.linked_data.describe import describe, ontology_graph, similar
 from api.linked_data.iris import ResourceRef, to_public
 from api.linked_data.source import SparqlSource, as_source
 from api.namespaces import CCAI
+from api.store.reader import SyncReader
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "web" / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -45,13 +50,15 @@ class LinkedData:
 
     def __init__(
         self,
-        store: SparqlSource | ox.Store,
+        reader: SparqlSource | SyncReader,
         *,
         public_base: str = "https://w3id.org/ccai/",
         sparql_url: str | None = None,
         use_pylode: bool = True,
+        known_iris: Callable[[], Iterable[str]] = tuple,
     ) -> None:
-        self.source = as_source(store)
+        self.source = as_source(reader)
+        self.known_iris = known_iris
         self.public_base = public_base if public_base.endswith("/") else public_base + "/"
         self.sparql_url = sparql_url or self.public_base + "sparql"
         self.use_pylode = use_pylode
@@ -63,7 +70,7 @@ class LinkedData:
         return describe(self.source, ref, sparql_url=self.sparql_url)
 
     def similar(self, ref: ResourceRef) -> list[str]:
-        return similar(self.source, ref)
+        return similar(ref, self.known_iris())
 
     def href(self, iri: str) -> str:
         return to_public(iri, self.public_base)

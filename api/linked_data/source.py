@@ -1,20 +1,23 @@
-"""The small store interface the linked-data layer needs, and its Oxigraph adapter.
+"""The linked-data layer's view of the read path: rdflib terms over a :class:`Reader`.
 
-:class:`SparqlSource` is two methods over *query text*: ``construct`` returns an
-``rdflib.Graph``, ``select`` returns rows of rdflib terms. Query text reaches
-them only from :mod:`api.linked_data.queries`, which binds request values as
-RDF terms (a ``VALUES`` block built from validated IRIs), never by pasting
-request strings.
-
-:class:`OxigraphSource` runs the queries in-process on a ``pyoxigraph.Store``.
-Any other backend (the service's worker pool, a remote endpoint) fits by
-providing the same two methods.
+:class:`SparqlSource` is what :mod:`api.linked_data` asks of the data: two
+methods over *query text*, ``construct`` (an ``rdflib.Graph``) and ``select``
+(rows of rdflib terms). It is not a store interface: its one implementation,
+:class:`ReaderSource`, runs every query through the service's read facade
+(:class:`api.store.reader.SyncReader`), so the pages under ``/id/``,
+``/vocab/`` and ``/source/`` get the same safety check, deadline, admission
+and default graph as ``/sparql``. Query text reaches it only from
+:mod:`api.linked_data.queries`, which binds request values as RDF terms (a
+``VALUES`` block built from validated IRIs), never by pasting request strings.
 
 >>> import pyoxigraph as ox
+>>> from api.store.layout import materialise
+>>> from api.store.reader import reader_over
 >>> store = ox.Store()
 >>> store.add(ox.Quad(ox.NamedNode("http://ex/a"), ox.NamedNode("http://ex/p"),
 ...                   ox.Literal("x", language="en"), ox.NamedNode("http://ex/g")))
->>> src = OxigraphSource(store)
+>>> materialise(store)
+>>> src = ReaderSource(reader_over(store))
 >>> len(src.construct("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"))
 1
 >>> src.select("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["o"].language
@@ -29,12 +32,14 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from api.store.reader import SyncReader
+
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 @runtime_checkable
 class SparqlSource(Protocol):
-    """What :mod:`api.linked_data` asks of a store."""
+    """What :mod:`api.linked_data` asks of the data (rdflib terms)."""
 
     def construct(self, sparql: str) -> Graph:
         """Run a CONSTRUCT query; the triples as an rdflib graph."""
@@ -60,42 +65,33 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
     raise TypeError(f"unsupported term {term!r}")  # pragma: no cover (RDF-star)
 
 
-class OxigraphSource:
-    """:class:`SparqlSource` over an in-process ``pyoxigraph.Store``."""
+class ReaderSource:
+    """:class:`SparqlSource` over the read facade's blocking face."""
 
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
+    def __init__(self, reader: SyncReader) -> None:
+        self.reader = reader
 
     def construct(self, sparql: str) -> Graph:
         graph = Graph()
-        for triple in self.store.query(sparql):
-            graph.add(
-                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
-            )
+        for t in self.reader.triples(sparql):
+            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
         return graph
 
     def select(self, sparql: str) -> list[dict[str, Node]]:
-        solutions = self.store.query(sparql)
-        names = [v.value for v in solutions.variables]
-        rows = []
-        for solution in solutions:
-            row = {}
-            for name in names:
-                value = solution[name]
-                if value is not None:
-                    row[name] = to_rdflib(value)
-            rows.append(row)
-        return rows
+        return [
+            {name: to_rdflib(value) for name, value in row.items()}
+            for row in self.reader.rows(sparql)
+        ]
 
 
-def as_source(store: SparqlSource | ox.Store) -> SparqlSource:
-    """Wrap a ``pyoxigraph.Store``; pass any :class:`SparqlSource` through.
+def as_source(source: SparqlSource | SyncReader) -> SparqlSource:
+    """Wrap a :class:`~api.store.reader.SyncReader`; pass any :class:`SparqlSource` through.
 
     Raises:
         TypeError: neither.
     """
-    if isinstance(store, ox.Store):
-        return OxigraphSource(store)
-    if isinstance(store, SparqlSource):
-        return store
-    raise TypeError(f"not a pyoxigraph.Store nor a SparqlSource: {type(store).__name__}")
+    if isinstance(source, SyncReader):
+        return ReaderSource(source)
+    if isinstance(source, SparqlSource):
+        return source
+    raise TypeError(f"not a SyncReader nor a SparqlSource: {type(source).__name__}")

@@ -1,7 +1,7 @@
 """What the REST API reads from the store once and keeps: the label index and the classes.
 
 A :class:`Catalogue` lives on ``app.state.rest_catalogue``. The app's lifespan
-builds it at start-up (:func:`warm_up`, once the store has started), with a
+builds it at start-up (:meth:`Catalogue.warm`, once the store has started), with a
 start-up time limit (:data:`WARM_UP_TIMEOUT`) rather than a request's: a
 request never builds it (building the label index took 7.7 s at 10^5
 triples, longer than a short ``query_timeout``). If it could not be built,
@@ -60,25 +60,6 @@ class Catalogue:
             raise self._unavailable("class list")
         return self._classes
 
-
-def catalogue_for(state: object, store: Store, settings: Settings) -> Catalogue:
-    """The catalogue kept on ``state`` (``app.state``) for ``store``; created if missing."""
-    current = getattr(state, STATE_ATTRIBUTE, None)
-    if not isinstance(current, Catalogue) or current.store is not store:
-        current = Catalogue(store, settings)
-        setattr(state, STATE_ATTRIBUTE, current)
-    return current
-
-
-async def warm_up(app) -> Catalogue:
-    """Build the catalogue of ``app`` now (for the lifespan, after the store started).
-
-    A failure is logged, not raised: the routes that need the catalogue then
-    answer 503 and everything else is served.
-    """
-    catalogue = catalogue_for(app.state, app.state.store, app.state.settings)
-    try:
-        await catalogue.warm()
-    except Exception:
-        log.exception("could not build the label index and class list")
-    return catalogue
+    def known_iris(self) -> list[str]:
+        """Every labelled IRI (entities, concepts, sources), from the label index."""
+        return self._index.iris() if self._index is not None else []

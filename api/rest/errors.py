@@ -8,11 +8,11 @@ UnknownParameter       400     ``unknown-parameter`` (a query parameter the rout
 NotFound               404     ``not-found``
 =====================  ======  ==========================================================
 
-All are :class:`api.errors.CcaiError` subclasses carrying a ``status``. The REST
-router's route class (:class:`api.web.routers.rest.RestRoute`) turns them into
-``{"error": code, "message": …, "parameter": …}`` bodies, so the router works in
-any app. (``InvalidParameter`` and ``UnknownParameter`` also subclass
-:class:`api.errors.BadRequest`, so the app-wide handler maps them to 400 too.)
+All are :class:`api.errors.CcaiError` subclasses (``InvalidParameter`` and
+``UnknownParameter`` of :class:`api.errors.BadRequest`, ``NotFound`` of
+:class:`api.errors.NotFound`), so the app's one error table and renderer
+(:mod:`api.web.errors`) give them their status and body
+(``{"error": code, "message": …, "parameter": …}``).
 
 >>> err = InvalidParameter("page", "must be at least 1")
 >>> err.code, err.status, err.details["parameter"]
@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from api.errors import BadRequest, CcaiError
+from api.errors import NotFound as NotFoundError
 
 REST_DOC = "https://w3id.org/ccai/api#rest"
 
@@ -32,6 +33,7 @@ class RestError(CcaiError):
     """Base class of the REST errors; ``status`` is the HTTP status."""
 
     status: ClassVar[int] = 400
+    spec: ClassVar[str | None] = None
 
 
 class InvalidParameter(RestError, BadRequest):
@@ -52,7 +54,7 @@ class UnknownParameter(RestError, BadRequest):
         super().__init__(f"parameter {parameter!r}: {message}", parameter=parameter)
 
 
-class NotFound(RestError):
+class NotFound(RestError, NotFoundError):
     """No such named query or class."""
 
     code = "not-found"

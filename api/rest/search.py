@@ -136,6 +136,7 @@ class LabelIndex:
         self._display: dict[str, str] = {}
         for entry in sorted(entries, key=lambda e: (e.language not in ("en", None), e.label)):
             self._display.setdefault(entry.iri, entry.label)
+        self._iris = sorted(self._display)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -143,6 +144,10 @@ class LabelIndex:
     def display_label(self, iri: str) -> str:
         """The resource's English label, else a language-neutral one, else any."""
         return self._display.get(iri, iri)
+
+    def iris(self) -> list[str]:
+        """The indexed IRIs, each once, sorted."""
+        return self._iris
 
     def search(
         self,

@@ -27,9 +27,11 @@ class OxigraphStore:
     """A :class:`~api.store.base.Store` over a pyoxigraph store in this process.
 
     >>> import asyncio, pyoxigraph as ox
+    >>> from api.store.layout import materialise
     >>> raw = ox.Store()
     >>> raw.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"),
     ...                 ox.Literal("o"), ox.NamedNode("http://e/g")))
+    >>> materialise(raw)  # as `ccai build` does: the default graph is the asserted union
     >>> store = OxigraphStore(raw)
     >>> async def demo():
     ...     await store.start()

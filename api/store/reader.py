@@ -55,7 +55,12 @@ N_TRIPLES = "application/n-triples"
 _ROWS = FormatChoice(results=SPARQL_JSON, rdf=None)
 _TRIPLES = FormatChoice(results=None, rdf=N_TRIPLES)
 
-Row = dict[str, Any]  # variable name -> pyoxigraph term (unbound variables left out)
+
+class Row(dict[str, Any]):
+    """One solution: variable name -> pyoxigraph term; an unbound variable reads as None."""
+
+    def __missing__(self, key: str) -> None:
+        return None
 
 
 class Reader:
@@ -104,7 +109,7 @@ class Reader:
         names = [v.value for v in solutions.variables]
         out = []
         for solution in solutions:
-            row = {}
+            row = Row()
             for name in names:
                 value = solution[name]
                 if value is not None:
@@ -170,3 +175,17 @@ class SyncReader:
     def close(self) -> None:
         if self._runner is not None:
             self._runner.close()
+
+
+def reader_over(store: ox.Store, *, timeout: float = 30.0, **options: Any) -> SyncReader:
+    """A :class:`SyncReader` over a pyoxigraph store of this process, started.
+
+    For doctests, tests and offline tools; the store must be laid out as a
+    build lays it out (:func:`api.store.layout.materialise`).
+    """
+    from api.store.oxigraph import OxigraphStore
+
+    backend = OxigraphStore(store, **options)
+    sync = SyncReader(Reader(backend, timeout=timeout))
+    sync.run(backend.start())
+    return sync

@@ -6,9 +6,11 @@
 >>> all(p in paths for p in ("/sparql", "/health", "/id/{kind}/{slug}", "/ontology"))
 True
 
-``ccai serve`` calls ``create_app(Settings(...))`` and ``uvicorn.run``. The store
-opens in the lifespan (worker processes start there) and closes on shutdown.
-Tests may pass ``store=`` to use a store they built themselves.
+``ccai serve`` calls ``create_app(Settings(...))`` and ``uvicorn.run``. The
+lifespan builds the app's :class:`~api.web.services.Services` (the pinned
+build generation, the store and its worker processes, the read facade, the
+cache, the catalogue, linked data, FAIR metadata) and closes them on
+shutdown. Tests may pass ``store=`` to serve a store they built themselves.
 """
 
 from __future__ import annotations
@@ -21,14 +23,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import __version__
-from api.rest.catalogue import warm_up
 from api.settings import Settings
-from api.sparql.cache import ResultCache
-from api.store import open_store
 from api.store.base import Store
 from api.web import errors
 from api.web.middleware import RequestGuard
 from api.web.routers import fair, health, linked_data, rest, sparql
+from api.web.services import Services
 
 log = logging.getLogger("ccai.web")
 
@@ -39,29 +39,19 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        the_store = store if store is not None else open_store(settings)
-        await the_store.start()
-        app.state.store = the_store
-        log.info(
-            "store ready: %d named graphs, %d triples",
-            len(the_store.named_graphs()),
-            the_store.triple_count(),
-        )
-        await warm_up(app)  # the label index and class list: never built inside a request
+        services = await Services.start(settings, store=store)
+        app.state.services = services
         try:
             yield
         finally:
-            await the_store.close()
+            del app.state.services
+            await services.close()
 
     app = FastAPI(
         title="ccai-kg",
         version=__version__,
         summary="SPARQL endpoint of the knowledge graph of AI in the cultural and creative sectors",
         lifespan=lifespan,
-    )
-    app.state.settings = settings
-    app.state.result_cache = ResultCache(
-        settings.result_cache_bytes, settings.result_cache_entry_bytes
     )
     errors.install(app)
     app.include_router(sparql.router)

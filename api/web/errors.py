@@ -1,40 +1,50 @@
-"""Map domain errors to HTTP responses with stable codes.
+"""One error model: every error is a :class:`~api.errors.CcaiError`, mapped to a
+status in one table (:data:`STATUS`) and rendered by one function
+(:func:`render_error`), whichever router raised it.
 
-Body: ``{"error": code, "message": …, "spec": link}`` (plus ``position`` for a
-malformed query, ``available`` for 406), or the same as ``text/plain`` when the
-client prefers it. What the HTTP layer rejects gets the same body: unknown
-routes (404), methods (405, with the full ``Allow`` list; ``OPTIONS`` answers
-204 with it), invalid parameters (400, never FastAPI's 422), a body that does
-not arrive in time (408, connection closed). A client that disconnects while
-sending its body is no error of ours: logged at debug level, nothing is
-answered. Unexpected exceptions become a generic 500; their text and
-traceback go to the server log only.
+The body is the client's choice (``Accept``):
+
+* ``application/json`` (the default): ``{"error": code, "message": …, "spec":
+  link}`` plus the error's public details: ``position`` (malformed query),
+  ``available`` (406: the media types on offer, always a list), ``parameter``
+  (the REST parameter at fault), ``iri`` and ``suggestions`` (a 404 for one
+  of our IRIs), ``limit_mb`` (507);
+* ``text/html`` (browsers): the site's error page, with the suggestions as
+  links;
+* ``text/plain``: ``code: message`` and the same details, one per line;
+* an RDF format on a 404: a well-formed, empty document (zero triples).
+
+Headers: ``Retry-After`` (429, 503), ``Allow`` (405), ``Link`` with the
+alternates (406), ``Connection: close`` (408), ``Vary: Accept``.
+
+What the HTTP layer rejects gets the same bodies: unknown routes (404),
+methods (405, with the full ``Allow`` list; ``OPTIONS`` answers 204 with it),
+invalid parameters (400, never FastAPI's 422), a body that does not arrive in
+time (408). A client that disconnects while sending its body is no error of
+ours: logged at debug level, nothing is answered. Unexpected exceptions
+become a generic 500; their text and traceback go to the server log only.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from functools import cache
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from jinja2 import Environment
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from api import errors as e
+from api.errors import RequestTimeout
 from api.negotiation import ERROR_FORMATS, choose
 from api.web.routing import allowed_methods
 
 log = logging.getLogger("ccai.web")
-
-
-class RequestTimeout(e.CcaiError):
-    """The request body did not arrive within ``settings.body_timeout`` seconds."""
-
-    code = "request-timeout"
-    spec = e.RFC9110 + "#name-408-request-timeout"
-
 
 #: Domain error class -> HTTP status (first match in MRO order wins).
 STATUS: dict[type[e.CcaiError], int] = {
@@ -44,6 +54,7 @@ STATUS: dict[type[e.CcaiError], int] = {
     e.ResultTooLarge: 400,
     e.UpdateNotAllowed: 403,
     e.ForbiddenQueryFeature: 403,
+    e.NotFound: 404,
     e.NotAcceptable: 406,
     RequestTimeout: 408,
     e.RequestTooLarge: 413,
@@ -54,6 +65,7 @@ STATUS: dict[type[e.CcaiError], int] = {
     e.QueryMemoryLimit: 507,
 }
 
+#: Codes of the errors the HTTP layer raises itself (Starlette's HTTPException).
 _HTTP_CODES = {
     400: "bad-request",
     404: "not-found",
@@ -64,6 +76,18 @@ _HTTP_CODES = {
     415: "unsupported-media-type",
     431: "request-header-fields-too-large",
 }
+_HTML_TITLES = {400: "Bad request", 404: "Not found", 406: "Not acceptable"}
+#: Details an error may show its client (anything else stays in the server).
+_PUBLIC_DETAILS = ("position", "available", "parameter", "iri", "suggestions", "limit_mb")
+_RDF_EMPTY = {
+    "text/turtle": "",
+    "application/n-triples": "",
+    "application/ld+json": "{}",
+    "application/rdf+xml": (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
+    ),
+}
 
 
 def status_for(exc: e.CcaiError) -> int:
@@ -71,6 +95,33 @@ def status_for(exc: e.CcaiError) -> int:
         if cls in STATUS:
             return STATUS[cls]
     return 500
+
+
+def _base(request: Request | None) -> str:
+    services = getattr(getattr(request, "app", None), "state", None)
+    settings = getattr(getattr(services, "services", None), "settings", None)
+    if settings is not None:
+        return settings.public_base_url
+    return str(request.base_url) if request is not None else "/"
+
+
+@cache
+def _templates() -> Environment:
+    from api.linked_data.service import template_environment
+
+    return template_environment()
+
+
+def _public(details: dict[str, Any], base: str) -> dict[str, Any]:
+    out = {k: details[k] for k in _PUBLIC_DETAILS if details.get(k) not in (None, [], {})}
+    if "suggestions" in out:  # public paths or canonical IRIs -> addresses of this service
+        from api.linked_data.iris import to_public
+
+        out["suggestions"] = [
+            to_public(str(s), base) if "://" in str(s) else base + str(s).lstrip("/")
+            for s in out["suggestions"]
+        ]
+    return out
 
 
 def error_response(
@@ -83,10 +134,40 @@ def error_response(
     extra: dict | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
+    """The one rendering of an error (see the module docstring for the forms)."""
     accept = request.headers.get("accept") if request is not None else None
-    body: dict = {"error": code, "message": message, "spec": spec}
-    body.update(extra or {})
-    if choose(accept, list(ERROR_FORMATS)) == "text/plain":
+    base = _base(request)
+    details = _public(extra or {}, base)
+    body: dict = {"error": code, "message": message, "spec": spec, **details}
+    headers = {"Vary": "Accept", **(headers or {})}
+    offered = [*ERROR_FORMATS, "text/html", *(_RDF_EMPTY if status == 404 else ())]
+    wanted = (extra or {}).get("representation")  # fixed by the address (a .ttl URL)
+    if wanted not in offered:
+        wanted = choose(accept, offered) if accept else "application/json"
+    if wanted == "text/html":
+        suggestions = [
+            {"href": href, "text": href.removeprefix(base)} for href in body.get("suggestions", [])
+        ]
+        html = (
+            _templates()
+            .get_template("not_found.html" if status == 404 else "error.html")
+            .render(
+                base=base,
+                title=_HTML_TITLES.get(status, "Error"),
+                message=message,
+                iri=body.get("iri"),
+                suggestions=suggestions,
+                query=str(body.get("iri") or "").rstrip("/").rpartition("/")[2].replace("-", " "),
+                alternates=[],
+            )
+        )
+        return Response(html, status_code=status, media_type="text/html", headers=headers)
+    if wanted in _RDF_EMPTY:  # a well-formed, empty document: zero triples
+        from api.negotiation import content_type_header
+
+        headers["Content-Type"] = content_type_header(wanted)
+        return Response(_RDF_EMPTY[wanted], status_code=status, headers=headers)
+    if wanted == "text/plain":
         lines = [f"{code}: {message}"]
         lines += [f"{k}: {v}" for k, v in body.items() if k not in ("error", "message") and v]
         return Response(
@@ -103,26 +184,32 @@ def error_response(
     )
 
 
-async def ccai_error_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, e.CcaiError)
+def render_error(request: Request | None, exc: e.CcaiError) -> Response:
+    """The response for a domain error: its status from :data:`STATUS`, its body by Accept."""
     status = status_for(exc)
-    extra: dict = {}
+    details = dict(exc.details)
     headers: dict[str, str] = {}
     if isinstance(exc, e.QuerySyntaxError) and exc.position:
-        extra["position"] = exc.position
-    if isinstance(exc, e.NotAcceptable):
-        extra["available"] = exc.details.get("available", [])
-    if isinstance(exc, e.TooManyQueries):
+        details["position"] = exc.position
+    if isinstance(exc, e.TooManyQueries | e.StoreUnavailable):
         headers["Retry-After"] = str(exc.retry_after)
-    if isinstance(exc, e.StoreUnavailable):
-        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, e.NotAcceptable) and details.get("alternates"):
+        headers["Link"] = ", ".join(
+            f'<{href}>; rel="alternate"; type="{media}"'
+            for media, href in details["alternates"].items()
+        )
     if isinstance(exc, RequestTimeout):
         headers["Connection"] = "close"  # the rest of the body is never read
-    if status >= 500:
+    if status >= 500 and request is not None:
         log.warning("%s %s -> %d %s", request.method, request.url.path, status, exc.error_code)
     return error_response(
-        request, status, exc.error_code, exc.message, spec=exc.spec, extra=extra, headers=headers
+        request, status, exc.error_code, exc.message, spec=exc.spec, extra=details, headers=headers
     )
+
+
+async def ccai_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, e.CcaiError)
+    return render_error(request, exc)
 
 
 async def http_error_handler(request: Request, exc: Exception) -> Response:
@@ -139,7 +226,19 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
 
 
 async def validation_error_handler(request: Request, exc: Exception) -> Response:
-    return error_response(request, 400, "bad-request", "The request parameters are invalid.")
+    """FastAPI's parameter validation: 400 ``invalid-parameter`` naming the parameter."""
+    assert isinstance(exc, RequestValidationError)
+    first = next(iter(exc.errors()), {})
+    loc = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")]
+    name = loc[-1] if loc else "request"
+    reason = str(first.get("msg", "invalid value"))
+    return error_response(
+        request,
+        400,
+        "invalid-parameter",
+        f"parameter {name!r}: {reason}",
+        extra={"parameter": name},
+    )
 
 
 async def client_disconnected_handler(request: Request, exc: Exception) -> Response:

@@ -10,7 +10,7 @@
   which the error handlers turn into the same 413.
 * **Body time.** The whole body must arrive within ``body_timeout`` seconds of
   the request's start; a slower one raises
-  :class:`~api.web.errors.RequestTimeout` (408, ``Connection: close``).
+  :class:`~api.errors.RequestTimeout` (408, ``Connection: close``).
 * **Redirects.** An absolute ``Location`` outside ``public_base_url`` (such
   as Starlette's trailing-slash redirect, which builds it from the ``Host``
   header) is rebuilt on ``public_base_url``: a forged ``Host`` never becomes
@@ -26,8 +26,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import RequestTooLarge
-from api.web.errors import RequestTimeout, error_response
+from api.errors import RequestTimeout, RequestTooLarge
+from api.web.errors import error_response
 
 
 class RequestGuard:

@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 
 from api.settings import Settings
 from api.web.app import create_app
-from api.web.routers import fair
 
 PUBLIC = "http://testserver/"
 
@@ -29,9 +28,7 @@ def make_app(build_dir: Path) -> FastAPI:
         public_base_url=PUBLIC,
         query_timeout=10,
     )
-    app = create_app(settings)
-    app.include_router(fair.router)
-    return app
+    return create_app(settings)
 
 
 @pytest.fixture(scope="session")

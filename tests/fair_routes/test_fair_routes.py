@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -343,18 +344,43 @@ def test_missing_report_is_503(build_copy: Path) -> None:
     (build_copy / "report.json").unlink()
     with TestClient(make_app(build_copy)) as c:
         for path in ("/catalog", "/download/ccai.ttl", "/"):
-            response = c.get(path, headers={"Accept": "text/html" if path == "/" else "*/*"})
+            response = c.get(path, headers={"Accept": "application/json"})
             assert response.status_code == 503, path
             assert response.json()["error"] == "build-unavailable"
             assert str(build_copy) not in response.text
+        page = c.get("/", headers={"Accept": "text/html"})  # a browser gets the error page
+        assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
+        assert str(build_copy) not in page.text
 
 
-def test_a_new_report_is_picked_up(build_copy: Path) -> None:
+def _rebuild_in_place(build: Path, version: str) -> None:
+    """What `ccai build` does: a new directory swapped in, never a file edited in place."""
+    staging = build.with_name(build.name + ".tmp-test")
+    shutil.copytree(build, staging)
+    report = json.loads((staging / "report.json").read_text(encoding="utf-8"))
+    report["version"] = version
+    (staging / "report.json").unlink()
+    (staging / "report.json").write_text(json.dumps(report), encoding="utf-8")
+    old = build.with_name(build.name + ".old-test")
+    build.rename(old)
+    staging.rename(build)
+    shutil.rmtree(old)
+
+
+def test_one_generation_until_restart(build_copy: Path) -> None:
+    # A running service serves the build it started with: a rebuild changes
+    # nothing (catalogue, downloads, SPARQL) until the service restarts.
     with TestClient(make_app(build_copy)) as c:
-        assert "0.0.0-test" not in c.get("/catalog").text
-        report = json.loads((build_copy / "report.json").read_text(encoding="utf-8"))
-        report["version"] = "0.0.0-test"
-        (build_copy / "report.json").write_text(json.dumps(report), encoding="utf-8")
+        before = c.get("/catalog").text
+        count = c.get("/health").json()["triples"]
+        _rebuild_in_place(build_copy, "0.0.0-test")
+        assert c.get("/catalog").text == before
+        assert "0.0.0-test" not in before
+        assert c.get("/download/ccai.ttl").status_code == 200
+        assert c.get("/health").json()["triples"] == count
+        r = c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        assert r.status_code == 200
+    with TestClient(make_app(build_copy)) as c:  # restarted: the new build
         assert "0.0.0-test" in c.get("/catalog").text
 
 

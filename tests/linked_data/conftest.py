@@ -1,15 +1,25 @@
-"""A small fixture store and an app that mounts only the linked-data router."""
+"""A small fixture store, read through the service's own wiring.
+
+``raw_store`` is the pyoxigraph store laid out as a build lays it out;
+``store`` is the read facade over it (what :func:`api.linked_data.describe`
+takes); ``client`` is the real app (``create_app``) serving it in-process.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.linked_data import LinkedData
 from api.resources import ontology_file
-from api.web.routers import linked_data
+from api.settings import Settings
+from api.store.layout import materialise
+from api.store.oxigraph import OxigraphStore
+from api.store.reader import SyncReader, reader_over
+from api.web.app import create_app
 
 PUBLIC = "http://testserver/"
 G = "https://w3id.org/ccai/graph/"
@@ -105,21 +115,31 @@ def build_store() -> ox.Store:
     load(FIXTURE_GRAPH, "test-doc")
     load(INFERRED, "inferred")
     load(OTHER, "other-doc")
+    materialise(store)  # as the build does
     return store
 
 
 @pytest.fixture(scope="session")
-def store() -> ox.Store:
+def raw_store() -> ox.Store:
     return build_store()
 
 
-def make_client(store: ox.Store, *, use_pylode: bool) -> TestClient:
-    app = FastAPI()
-    app.state.linked_data = LinkedData(store, public_base=PUBLIC, use_pylode=use_pylode)
-    app.include_router(linked_data.router)
-    return TestClient(app)
+@pytest.fixture(scope="session")
+def store(raw_store: ox.Store) -> SyncReader:
+    return reader_over(raw_store)
+
+
+def make_client(raw_store: ox.Store, *, use_pylode: bool) -> TestClient:
+    settings = Settings(
+        _env_file=None,
+        store_path=Path("/nonexistent-build"),
+        public_base_url=PUBLIC,
+        ontology_docs="pylode" if use_pylode else "builtin",
+    )
+    return TestClient(create_app(settings, store=OxigraphStore(raw_store)))
 
 
 @pytest.fixture(scope="session")
-def client(store: ox.Store) -> TestClient:
-    return make_client(store, use_pylode=False)
+def client(raw_store: ox.Store) -> Iterator[TestClient]:
+    with make_client(raw_store, use_pylode=False) as c:
+        yield c

@@ -90,7 +90,7 @@ def test_conneg_matrix(client, path, accept):
     r = client.get(path, headers={"Accept": accept})
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].split(";")[0] == accept
-    assert r.headers["vary"] == "Accept"
+    assert "Accept" in r.headers["vary"].split(", ")
     link = r.headers["link"]
     for media_type in [*RDF_TYPES, "text/html"]:
         assert f'type="{media_type}"' in link
@@ -128,7 +128,7 @@ def test_406_when_nothing_acceptable(client):
     body = r.json()
     assert body["error"] == "not-acceptable"
     assert "text/turtle" in body["available"]
-    assert r.headers["vary"] == "Accept"
+    assert "Accept" in r.headers["vary"].split(", ")
 
 
 @pytest.mark.parametrize(
@@ -169,7 +169,7 @@ def test_extension_urls(client, ext, media_type):
         r = client.get(f"{path}.{ext}", headers={"Accept": "image/png"})  # extension wins
         assert r.status_code == 200, (path, r.text)
         assert r.headers["content-type"].split(";")[0] == media_type
-        assert "vary" not in r.headers
+        assert "Accept" not in r.headers.get("vary", "")  # the address fixes the format
         assert f'<{PUBLIC}{path.lstrip("/")}.ttl>; rel="alternate"' in r.headers["link"]
 
 
@@ -397,12 +397,12 @@ def test_builtin_ontology_docs_mention_every_class(client, store):
     assert "schema:Organization" in r.text  # alignment
 
 
-def test_pylode_ontology_docs_mention_every_class(store):
+def test_pylode_ontology_docs_mention_every_class(store, raw_store):
     pytest.importorskip("pylode")
-    client = make_client(store, use_pylode=True)
-    r = client.get("/ontology", headers={"Accept": "text/html"})
-    assert r.status_code == 200
-    for name in _ccai_classes(store):
-        assert name in r.text, name
-    again = client.get("/ontology.html")
-    assert again.text == r.text  # rendered once, cached
+    with make_client(raw_store, use_pylode=True) as client:
+        r = client.get("/ontology", headers={"Accept": "text/html"})
+        assert r.status_code == 200
+        for name in _ccai_classes(store):
+            assert name in r.text, name
+        again = client.get("/ontology.html")
+        assert again.text == r.text  # rendered once, cached

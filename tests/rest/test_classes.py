@@ -56,12 +56,9 @@ def test_bad_page_is_400(client: TestClient) -> None:
     assert r.json()["parameter"] == "page"
 
 
-def test_warm_up_builds_the_catalogue_once(app, client: TestClient) -> None:
-    from api.rest.catalogue import warm_up
-
-    catalogue = client.portal.call(warm_up, app)
-    assert app.state.rest_catalogue is catalogue
-    assert client.portal.call(warm_up, app) is catalogue
-    index = client.portal.call(catalogue.label_index)
+def test_the_catalogue_is_built_at_start_up(app, client: TestClient) -> None:
+    catalogue = app.state.services.catalogue
+    index = client.portal.call(catalogue.label_index)  # built by the lifespan, never lazily
     assert len(index) > 500
     assert index.display_label(ID + "organisation/nemo") == "NEMO"
+    assert ID + "organisation/nemo" in catalogue.known_iris()

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.errors import QueryTimeout
+from api.store.layout import TripleCounts
 from api.web.app import create_app
 
 from .conftest import GRAPHS, ID, make_settings
@@ -379,6 +380,9 @@ class _BrokenStore:
 
     def health(self) -> dict:
         return {"status": "ok"}
+
+    def counts(self) -> TripleCounts:
+        return TripleCounts(0, 0, 0)
 
     async def query(self, sparql: str, **kwargs) -> None:
         if "timeout" in sparql:

@@ -46,19 +46,12 @@ Headers: ``Content-Length``, ``ETag: "<sha256 hex>"``,
 ``FileResponse``). ``503 build-unavailable`` when the build directory has no
 ``report.json``.
 
-App state it needs:
-
-``app.state.settings``
-    an :class:`api.settings.Settings`: ``store_path`` (the build directory,
-    holding ``report.json``, the artefacts and ``oxigraph/``) and
-    ``public_base_url`` (the base of every URL in the descriptions; default:
-    the request's base URL);
-``app.state.fair`` (optional)
-    a :class:`api.fair.service.BuildWatcher` (or a ready
-    :class:`~api.fair.service.FairService`); made from the settings on the first
-    request when absent. Loading counts the store statistics (a fraction of a
-    second on the fixture build); to pay it at start-up, call
-    ``app.state.fair.get()`` in the lifespan.
+Services (:mod:`api.web.deps`): the app's :class:`~api.fair.service.FairService`,
+built in the lifespan from the pinned build generation (``503
+build-unavailable`` when the build has no ``report.json``), and the settings
+(``public_base_url``: the base of every URL in the descriptions). Errors are
+raised as :class:`~api.errors.CcaiError` and rendered by the app's one
+handler.
 
 Wiring (in :func:`api.web.app.create_app`)::
 
@@ -81,14 +74,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from jinja2 import Environment
 
-from api.errors import CcaiError
+from api.errors import NotAcceptable
 from api.fair import terms as t
 from api.fair.service import (
     DOWNLOAD_MAX_AGE,
     METADATA_MAX_AGE,
     ArtefactNotFound,
-    BuildUnavailable,
-    BuildWatcher,
     FairService,
     Kind,
     Rendered,
@@ -101,8 +92,10 @@ from api.linked_data.jsonld import CONTEXT_REL, dumps, script_safe_json, to_json
 from api.linked_data.service import template_environment
 from api.linked_data.view import resource_view, sparql_link
 from api.negotiation import choose, etag_matches
-from api.web.errors import error_response
+from api.settings import Settings
+from api.web.deps import FairDep, ServicesDep, SettingsDep
 from api.web.routing import Alternate, content, error_responses, get_and_head, link_header
+from api.web.services import Services
 
 router = APIRouter(tags=["FAIR publication"])
 
@@ -128,9 +121,6 @@ _DESCRIPTION_OFFERED: Final = tuple(
 #: The landing page: HTML first; an RDF type redirects to the catalogue.
 _LANDING_OFFERED: Final = ("text/html", *_DESCRIPTION_OFFERED[:4], *fmt.MEDIA_TYPE_ALIASES)
 _LISTING_OFFERED: Final = ("application/json", "text/html")
-
-#: Domain error -> HTTP status (first match in the MRO wins).
-STATUS: Final[dict[type[CcaiError], int]] = {ArtefactNotFound: 404, BuildUnavailable: 503}
 
 # --- OpenAPI: what each route answers --------------------------------------------------------
 _NOT_MODIFIED: Final = {304: {"description": "Not modified (If-None-Match, If-Modified-Since)"}}
@@ -212,27 +202,8 @@ _FILE_ROUTE: Final = {
 }
 
 
-class _NotAcceptable(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-# --- state ---------------------------------------------------------------------------------
-def _service(request: Request) -> FairService:
-    state = request.app.state
-    holder = getattr(state, "fair", None)
-    if holder is None:
-        settings = state.settings
-        holder = BuildWatcher(settings.store_path, store_dir=settings.oxigraph_path())
-        state.fair = holder
-    return holder if isinstance(holder, FairService) else holder.get()
-
-
-def _base(request: Request) -> str:
-    settings = getattr(request.app.state, "settings", None)
-    base = settings.public_base_url if settings is not None else str(request.base_url)
-    return t.normalise_base(base)
+def _base(settings: Settings) -> str:
+    return t.normalise_base(settings.public_base_url)
 
 
 @cache
@@ -241,7 +212,12 @@ def _templates() -> Environment:
 
 
 # --- negotiation ---------------------------------------------------------------------------
-def _choose_format(request: Request, extension: str | None, offered: tuple[str, ...]) -> fmt.Format:
+def _choose_format(
+    request: Request,
+    extension: str | None,
+    offered: tuple[str, ...],
+    alternates: list[Alternate],
+) -> fmt.Format:
     """Extension, then ``_mediatype``/``format``, then ``Accept`` (see the module docstring)."""
     allowed = {f.name for f in DESCRIPTION_FORMATS}
     if extension is not None:
@@ -254,9 +230,11 @@ def _choose_format(request: Request, extension: str | None, offered: tuple[str, 
         media_type = choose(request.headers.get("accept"), offered)
         chosen = fmt.by_media_type(media_type) if media_type else None
         if chosen is None:
-            raise _NotAcceptable("none of the offered media types is acceptable")
+            raise _not_acceptable("none of the offered media types is acceptable", alternates)
     if chosen is None or chosen.name not in allowed:
-        raise _NotAcceptable("unknown format; use one of " + ", ".join(sorted(allowed)))
+        raise _not_acceptable(
+            "unknown format; use one of " + ", ".join(sorted(allowed)), alternates
+        )
     return chosen
 
 
@@ -266,28 +244,12 @@ def _alternates(base: str, path: str) -> list[Alternate]:
     ]
 
 
-def _not_acceptable(request: Request, message: str, alternates: list[Alternate]) -> Response:
-    return error_response(
-        request,
-        406,
-        "not-acceptable",
-        message,
-        spec="https://www.rfc-editor.org/rfc/rfc9110#name-406-not-acceptable",
-        extra={"available": {a.media_type: a.href for a in alternates}},
-        headers={"Vary": "Accept", "Link": ", ".join(_alternate_links(alternates))},
-    )
+def _not_acceptable(message: str, alternates: list[Alternate]) -> NotAcceptable:
+    return NotAcceptable(message, alternates={a.media_type: a.href for a in alternates})
 
 
 def _alternate_links(alternates: list[Alternate]) -> list[str]:
     return [f'<{a.href}>; rel="alternate"; type="{a.media_type}"' for a in alternates]
-
-
-def _fail(request: Request, exc: CcaiError) -> Response:
-    status = next((STATUS[c] for c in type(exc).__mro__ if c in STATUS), 500)
-    headers = {"Retry-After": "30"} if status == 503 else None
-    return error_response(
-        request, status, exc.error_code, exc.message, spec=exc.spec, headers=headers
-    )
 
 
 # --- conditional requests ------------------------------------------------------------------
@@ -332,19 +294,18 @@ def _descriptions(base: str) -> dict[str, Description]:
     }
 
 
-def serve_description(request: Request, name: str, extension: str | None = None) -> Response:
+def serve_description(
+    request: Request,
+    service: FairService,
+    settings: Settings,
+    name: str,
+    extension: str | None = None,
+) -> Response:
     """Negotiate and serve one of the descriptions (``catalog``, ``dataset``, ``void``)."""
-    base = _base(request)
+    base = _base(settings)
     described = _descriptions(base)[name]
     alternates = _alternates(base, described.path)
-    try:
-        chosen = _choose_format(request, extension, _DESCRIPTION_OFFERED)
-    except _NotAcceptable as exc:
-        return _not_acceptable(request, exc.message, alternates)
-    try:
-        service = _service(request)
-    except BuildUnavailable as exc:
-        return _fail(request, exc)
+    chosen = _choose_format(request, extension, _DESCRIPTION_OFFERED, alternates)
     extra = f'<{base}context.jsonld>; rel="{CONTEXT_REL}"' if chosen.name == "jsonld" else ""
     headers = {"Link": link_header(alternates, described.canonical, extra)}
     if extension is None:
@@ -386,24 +347,18 @@ def _summary(described: Description, base: str) -> str:
 
 
 # --- landing page -------------------------------------------------------------------------
-def landing_page(request: Request) -> Response:
+def landing_page(request: Request, services: Services) -> Response:
     """HTML landing page, or 303 to the catalogue for an RDF client."""
-    base = _base(request)
+    settings = services.settings
+    base = _base(settings)
     alternates = _alternates(base, "catalog")
-    try:
-        chosen = _choose_format(request, None, _LANDING_OFFERED)
-    except _NotAcceptable as exc:
-        return _not_acceptable(request, exc.message, alternates)
+    chosen = _choose_format(request, None, _LANDING_OFFERED, alternates)
     if chosen.is_rdf:
         # A named format is kept in the target; a negotiated one is negotiated again there.
         named = "format" in request.query_params or "_mediatype" in request.query_params
         target = f"{base}catalog.{chosen.extension}" if named else f"{base}catalog"
         return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
-    try:
-        service = _service(request)
-    except BuildUnavailable as exc:
-        return _fail(request, exc)
-    landing = service.landing(base)
+    landing = services.require_fair().landing(base)
     body = (
         _templates()
         .get_template("home.html")
@@ -434,9 +389,9 @@ def landing_page(request: Request) -> Response:
 
 
 # --- downloads ----------------------------------------------------------------------------
-def download_listing(request: Request) -> Response:
+def download_listing(request: Request, service: FairService, settings: Settings) -> Response:
     """The artefacts with URL, size and SHA-256, as JSON (default) or HTML."""
-    base = _base(request)
+    base = _base(settings)
     wanted = request.query_params.get("format")
     if wanted is not None:
         media_type = {"json": "application/json", "html": "text/html"}.get(wanted.lower())
@@ -447,11 +402,7 @@ def download_listing(request: Request) -> Response:
         Alternate("text/html", f"{base}download?format=html", "HTML"),
     ]
     if media_type is None:
-        return _not_acceptable(request, "the listing is offered as JSON or HTML", alternates)
-    try:
-        service = _service(request)
-    except BuildUnavailable as exc:
-        return _fail(request, exc)
+        raise _not_acceptable("the listing is offered as JSON or HTML", alternates)
     headers = {"Vary": "Accept", "Link": ", ".join(_alternate_links(alternates))}
     if media_type == "application/json":
         body = json.dumps(service.download_list(base), indent=2).encode("utf-8")
@@ -474,15 +425,13 @@ def download_listing(request: Request) -> Response:
     return _respond(request, rendered_document(html.encode("utf-8"), "text/html"), headers)
 
 
-def download_file(request: Request, file: str) -> Response:
+def download_file(request: Request, service: FairService, file: str) -> Response:
     """One allow-listed artefact (see the module docstring for the headers)."""
+    artefact = service.download(file)
     try:
-        artefact = _service(request).download(file)
         info = os.stat(artefact.path)
-    except CcaiError as exc:
-        return _fail(request, exc)
     except OSError:
-        return _fail(request, ArtefactNotFound(f"{file} is missing from the build directory."))
+        raise ArtefactNotFound(f"{file} is missing from the build directory.") from None
     headers = {
         "ETag": artefact.etag,
         "Repr-Digest": artefact.repr_digest,
@@ -503,54 +452,54 @@ def download_file(request: Request, file: str) -> Response:
 
 # --- the routes (thin: read the request, call one function) ------------------------------
 @get_and_head(router, "/", summary="Landing page of the dataset", **_LANDING_ROUTE)
-def home(request: Request) -> Response:
-    return landing_page(request)
+def home(request: Request, services: ServicesDep) -> Response:
+    return landing_page(request, services)
 
 
 @get_and_head(router, "/catalog", summary="DCAT-AP 3.0.1 catalogue", **_DESCRIPTION_ROUTE)
-def catalog(request: Request) -> Response:
-    return serve_description(request, "catalog")
+def catalog(request: Request, fair: FairDep, settings: SettingsDep) -> Response:
+    return serve_description(request, fair, settings, "catalog")
 
 
 @get_and_head(router, "/catalog.{ext}", include_in_schema=False, **_DESCRIPTION_ROUTE)
-def catalog_ext(request: Request, ext: str) -> Response:
-    return _with_extension(request, "catalog", ext)
+def catalog_ext(request: Request, fair: FairDep, settings: SettingsDep, ext: str) -> Response:
+    return serve_description(request, fair, settings, "catalog", _extension(ext))
 
 
 @get_and_head(router, "/dataset", summary="The dataset (DCAT-AP description)", **_DESCRIPTION_ROUTE)
-def dataset(request: Request) -> Response:
-    return serve_description(request, "dataset")
+def dataset(request: Request, fair: FairDep, settings: SettingsDep) -> Response:
+    return serve_description(request, fair, settings, "dataset")
 
 
 @get_and_head(router, "/dataset.{ext}", include_in_schema=False, **_DESCRIPTION_ROUTE)
-def dataset_ext(request: Request, ext: str) -> Response:
-    return _with_extension(request, "dataset", ext)
+def dataset_ext(request: Request, fair: FairDep, settings: SettingsDep, ext: str) -> Response:
+    return serve_description(request, fair, settings, "dataset", _extension(ext))
 
 
 @get_and_head(router, "/.well-known/void", summary="VoID description", **_DESCRIPTION_ROUTE)
-def void(request: Request) -> Response:
-    return serve_description(request, "void")
+def void(request: Request, fair: FairDep, settings: SettingsDep) -> Response:
+    return serve_description(request, fair, settings, "void")
 
 
 @get_and_head(router, "/.well-known/void.{ext}", include_in_schema=False, **_DESCRIPTION_ROUTE)
-def void_ext(request: Request, ext: str) -> Response:
-    return _with_extension(request, "void", ext)
+def void_ext(request: Request, fair: FairDep, settings: SettingsDep, ext: str) -> Response:
+    return serve_description(request, fair, settings, "void", _extension(ext))
 
 
 @get_and_head(router, "/download", summary="The downloadable artefacts", **_LISTING_ROUTE)
-def downloads(request: Request) -> Response:
-    return download_listing(request)
+def downloads(request: Request, fair: FairDep, settings: SettingsDep) -> Response:
+    return download_listing(request, fair, settings)
 
 
 @get_and_head(router, "/download/{file}", summary="One build artefact", **_FILE_ROUTE)
-def download(request: Request, file: str) -> Response:
-    return download_file(request, file)
+def download(request: Request, fair: FairDep, file: str) -> Response:
+    return download_file(request, fair, file)
 
 
-def _with_extension(request: Request, name: str, ext: str) -> Response:
+def _extension(ext: str) -> str:
     if ext not in {f.extension for f in DESCRIPTION_FORMATS}:
-        return _fail(request, ArtefactNotFound(f"no .{ext} representation is published"))
-    return serve_description(request, name, extension=ext)
+        raise ArtefactNotFound(f"no .{ext} representation is published")
+    return ext
 
 
-__all__ = ["DESCRIPTION_FORMATS", "STATUS", "router", "serve_description"]
+__all__ = ["DESCRIPTION_FORMATS", "router", "serve_description"]

@@ -16,18 +16,14 @@ RDF document, per ``Accept``) for an IRI the graph does not describe, ``406``
 when no offered format is acceptable (or ``?format=``/``?_mediatype=`` names
 an unknown one).
 
-App state it needs (read on first request):
-
-``app.state.linked_data``
-    an :class:`api.linked_data.LinkedData`; or else it is built from
-``app.state.store``
-    a ``pyoxigraph.Store`` or any :class:`api.linked_data.SparqlSource`
-    (``construct(sparql) -> rdflib.Graph``, ``select(sparql) -> rows``); if it
-    is neither (the SPARQL service's :class:`api.store.base.Store`), a
-    read-only ``pyoxigraph.Store`` is opened on ``settings.oxigraph_path()``;
-``app.state.settings`` (optional)
-    an :class:`api.settings.Settings`: ``public_base_url`` and
-    ``sparql_endpoint_url`` (default: the request's base URL).
+Services (:mod:`api.web.deps`): the app's
+:class:`~api.linked_data.service.LinkedData`, built in the lifespan over the
+read facade (every description goes through the same store, checks and
+deadline as ``/sparql``). Errors are :class:`~api.errors.CcaiError`
+subclasses (``malformed-path`` 400, ``not-found`` 404 with ``iri`` and
+``suggestions``, ``not-acceptable`` 406) rendered by the app's one handler:
+HTML for browsers, JSON, text, or an empty RDF document for an RDF client's
+404.
 
 Wiring::
 
@@ -39,11 +35,11 @@ from __future__ import annotations
 
 import json
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from rdflib import Graph
 
+from api.errors import NotAcceptable
 from api.linked_data import formats as fmt
 from api.linked_data.describe import ontology_graph, ontology_version_iris
 from api.linked_data.iris import (
@@ -55,10 +51,10 @@ from api.linked_data.iris import (
 )
 from api.linked_data.jsonld import CONTEXT_REL, context_document, script_safe_json, to_jsonld
 from api.linked_data.service import STATIC_DIR, LinkedData
-from api.linked_data.source import SparqlSource
-from api.linked_data.view import curie, resource_view, sparql_link
-from api.namespaces import BASE, ONTOLOGY_IRI
-from api.negotiation import choose, content_type_header
+from api.linked_data.view import resource_view, sparql_link
+from api.namespaces import ONTOLOGY_IRI
+from api.negotiation import content_type_header
+from api.web.deps import LinkedDataDep
 from api.web.routing import Alternate, content, error_responses, get_and_head, link_header
 
 router = APIRouter(tags=["linked data"])
@@ -96,46 +92,28 @@ _RESOURCE: dict = {
 }
 
 
-class NotAcceptable(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def _ld(request: Request) -> LinkedData:
-    state = request.app.state
-    ld = getattr(state, "linked_data", None)
-    if ld is None:
-        settings = getattr(state, "settings", None)
-        public = settings.public_base_url if settings else str(request.base_url)
-        sparql = settings.sparql_endpoint_url if settings else None
-        store = getattr(state, "store", None)
-        if not isinstance(store, ox.Store | SparqlSource) and settings is not None:
-            # The SPARQL service's Store speaks serialized results; open our own
-            # read-only handle on the same Oxigraph directory.
-            store = ox.Store.read_only(str(settings.oxigraph_path()))
-        ld = LinkedData(store, public_base=public, sparql_url=sparql)
-        state.linked_data = ld
-    return ld
-
-
-def _select_format(request: Request, extension: str | None) -> fmt.Format:
+def _select_format(
+    request: Request, extension: str | None, ld: LinkedData, path: str
+) -> fmt.Format:
+    alternates = {a.media_type: a.href for a in _alternates(ld, path)}
     if extension:
         return fmt.by_extension(extension)
     params = request.query_params
     if "_mediatype" in params:
         chosen = fmt.by_media_type(params["_mediatype"])
         if chosen is None:
-            raise NotAcceptable(f"unsupported _mediatype {params['_mediatype']!r}")
+            raise NotAcceptable(
+                f"unsupported _mediatype {params['_mediatype']!r}", alternates=alternates
+            )
         return chosen
     if "format" in params:
         chosen = fmt.by_name(params["format"])
         if chosen is None:
-            raise NotAcceptable(f"unknown format {params['format']!r}")
+            raise NotAcceptable(f"unknown format {params['format']!r}", alternates=alternates)
         return chosen
     chosen = fmt.negotiate(request.headers.get("accept"))
     if chosen is None:
-        raise NotAcceptable("none of the offered media types is acceptable")
+        raise NotAcceptable("none of the offered media types is acceptable", alternates=alternates)
     return chosen
 
 
@@ -152,84 +130,19 @@ def _serialize(graph: Graph, chosen: fmt.Format) -> str:
     return graph.serialize(format=chosen.rdflib_format)
 
 
-def _error(
-    request: Request,
-    status: int,
-    code: str,
-    message: str,
-    *,
-    iri: str | None = None,
-    suggestions: list[tuple[str, str]] | None = None,
-    extension: str | None = None,
-) -> Response:
-    """An error in the form the client can read: HTML, JSON, an empty RDF document, or text."""
-    ld = _ld(request)
-    suggestions = suggestions or []
-    if extension:
-        wanted = fmt.by_extension(extension).media_type
-    else:
-        offered = ["text/html", "application/json", *(f.media_type for f in fmt.FORMATS[1:])]
-        wanted = choose(request.headers.get("accept"), offered) or "text/plain"
-    headers = {"Vary": "Accept"}
-    if wanted == "text/html":
-        titles = {400: "Malformed address", 404: "Not found", 406: "Not acceptable"}
-        body = ld.render(
-            "not_found.html" if status == 404 else "error.html",
-            title=titles.get(status, "Error"),
-            message=message,
-            iri=iri,
-            suggestions=[{"href": href, "text": text} for href, text in suggestions],
-            query=(iri or "").rstrip("/").rpartition("/")[2].replace("-", " "),
-            alternates=[],
-        )
-        return HTMLResponse(body, status_code=status, headers=headers)
-    if wanted == "application/json":
-        payload = {"error": code, "message": message, "status": status}
-        if iri:
-            payload["iri"] = iri
-        if suggestions:
-            payload["suggestions"] = [href for href, _ in suggestions]
-        return Response(
-            json.dumps(payload), status_code=status, media_type="application/json", headers=headers
-        )
-    rdf = next((f for f in fmt.FORMATS if f.media_type == wanted), None)
-    if rdf is not None and status == 404:  # a well-formed, empty document: zero triples
-        body = "{}" if rdf.name == "jsonld" else Graph().serialize(format=rdf.rdflib_format)
-        return Response(
-            body,
-            status_code=status,
-            headers={**headers, "Content-Type": content_type_header(rdf.media_type)},
-        )
-    return Response(f"{code}: {message}\n", status_code=status, media_type="text/plain")
-
-
-def _not_acceptable(request: Request, ld: LinkedData, path: str, message: str) -> Response:
-    alternates = _alternates(ld, path)
-    payload = {
-        "error": "not-acceptable",
-        "message": message,
-        "status": 406,
-        "available": {a.media_type: a.href for a in alternates},
-    }
-    return Response(
-        json.dumps(payload),
-        status_code=406,
-        media_type="application/json",
-        headers={"Vary": "Accept", "Link": link_header(alternates, BASE + path)},
-    )
-
-
-def _serve(request: Request, ref: ResourceRef, *, canonical_path: str | None = None) -> Response:
-    ld = _ld(request)
-    path = canonical_path or ref.path
-    try:
-        chosen = _select_format(request, ref.extension)
-    except NotAcceptable as exc:
-        return _not_acceptable(request, ld, path, exc.message)
+def serve(request: Request, ld: LinkedData, ref: ResourceRef) -> Response:
+    """The description of ``ref`` in the negotiated representation (or an error)."""
+    path = ref.path
+    chosen = _select_format(request, ref.extension, ld, path)
     graph = ld.describe(ref)
     iri = str(ref.iri)
     if len(graph) == 0:
-        return _not_found(request, ld, ref)
+        error = UnknownResource(
+            f"The knowledge graph has no description of {iri}.", ld.similar(ref), iri=iri
+        )
+        if ref.extension:  # the address fixes the representation of the 404 too
+            error.details["representation"] = fmt.by_extension(ref.extension).media_type
+        raise error
     alternates = _alternates(ld, path)
     extra = ""
     if chosen.name == "jsonld":
@@ -260,108 +173,84 @@ def _serve(request: Request, ref: ResourceRef, *, canonical_path: str | None = N
     return HTMLResponse(body, headers=headers)
 
 
-def _not_found(request: Request, ld: LinkedData, ref: ResourceRef) -> Response:
-    suggestions = [(ld.href(s), curie(s)) for s in ld.similar(ref)]
-    return _error(
-        request,
-        404,
-        "not-found",
-        f"The knowledge graph has no description of {ref.iri}.",
-        iri=str(ref.iri),
-        suggestions=suggestions,
-        extension=ref.extension,
-    )
-
-
-def _resolve(request: Request, *segments: str) -> Response:
-    try:
-        ref = parse_resource_path(*segments)
-    except MalformedPath as exc:
-        return _error(request, 400, "malformed-path", str(exc))
-    except UnknownResource as exc:
-        suggestions = [(_ld(request).public_base + s, s) for s in exc.suggestions]
-        return _error(request, 404, "not-found", exc.message, suggestions=suggestions)
-    return _serve(request, ref)
+def resolve(request: Request, ld: LinkedData, *segments: str) -> Response:
+    """Parse a resource path (400 malformed, 404 unknown) and serve its description."""
+    return serve(request, ld, parse_resource_path(*segments))
 
 
 @get_and_head(router, "/id/{kind}/{slug}", summary="An entity", **_RESOURCE)
-def entity(request: Request, kind: str, slug: str) -> Response:
-    return _resolve(request, "id", kind, slug)
+def entity(request: Request, ld: LinkedDataDep, kind: str, slug: str) -> Response:
+    return resolve(request, ld, "id", kind, slug)
 
 
 @get_and_head(router, "/vocab", summary="The concept schemes", **_RESOURCE)
-def vocabularies(request: Request) -> Response:
-    return _resolve(request, "vocab")
+def vocabularies(request: Request, ld: LinkedDataDep) -> Response:
+    return resolve(request, ld, "vocab")
 
 
 @get_and_head(router, "/vocab.{ext}", include_in_schema=False, **_RESOURCE)
-def vocabularies_ext(request: Request, ext: str) -> Response:
-    return _resolve(request, f"vocab.{ext}") if ext in fmt.FORMAT_NAMES else _bad_ext(request)
+def vocabularies_ext(request: Request, ld: LinkedDataDep, ext: str) -> Response:
+    return resolve(request, ld, f"vocab.{_known(ext)}")
 
 
 @get_and_head(router, "/vocab/{scheme}", summary="A concept scheme", **_RESOURCE)
-def scheme(request: Request, scheme: str) -> Response:
-    return _resolve(request, "vocab", scheme)
+def scheme(request: Request, ld: LinkedDataDep, scheme: str) -> Response:
+    return resolve(request, ld, "vocab", scheme)
 
 
 @get_and_head(router, "/vocab/{scheme}/{concept}", summary="A concept", **_RESOURCE)
-def concept(request: Request, scheme: str, concept: str) -> Response:
-    return _resolve(request, "vocab", scheme, concept)
+def concept(request: Request, ld: LinkedDataDep, scheme: str, concept: str) -> Response:
+    return resolve(request, ld, "vocab", scheme, concept)
 
 
 @get_and_head(router, "/source/{slug}", summary="A source document", **_RESOURCE)
-def source_document(request: Request, slug: str) -> Response:
-    return _resolve(request, "source", slug)
+def source_document(request: Request, ld: LinkedDataDep, slug: str) -> Response:
+    return resolve(request, ld, "source", slug)
 
 
 @get_and_head(router, "/source/{slug}/{locator}", summary="A place in a source", **_RESOURCE)
-def locator(request: Request, slug: str, locator: str) -> Response:
-    return _resolve(request, "source", slug, locator)
+def locator(request: Request, ld: LinkedDataDep, slug: str, locator: str) -> Response:
+    return resolve(request, ld, "source", slug, locator)
 
 
 @get_and_head(router, "/graph/{name}", summary="A named graph (VoID summary)", **_RESOURCE)
-def named_graph(request: Request, name: str) -> Response:
-    return _resolve(request, "graph", name)
+def named_graph(request: Request, ld: LinkedDataDep, name: str) -> Response:
+    return resolve(request, ld, "graph", name)
 
 
 @get_and_head(router, "/ontology", summary="The ontology", **_RESOURCE)
-def ontology(request: Request) -> Response:
-    return _resolve(request, "ontology")
+def ontology(request: Request, ld: LinkedDataDep) -> Response:
+    return resolve(request, ld, "ontology")
 
 
 @get_and_head(router, "/ontology.{ext}", include_in_schema=False, **_RESOURCE)
-def ontology_ext(request: Request, ext: str) -> Response:
-    return _resolve(request, f"ontology.{ext}") if ext in fmt.FORMAT_NAMES else _bad_ext(request)
+def ontology_ext(request: Request, ld: LinkedDataDep, ext: str) -> Response:
+    return resolve(request, ld, f"ontology.{_known(ext)}")
 
 
 @get_and_head(router, "/ontology/{version}", summary="A version of the ontology", **_RESOURCE)
-def ontology_version(request: Request, version: str) -> Response:
-    try:
-        number, extension = parse_ontology_version(version)
-    except MalformedPath as exc:
-        return _error(request, 400, "malformed-path", str(exc))
-    ld = _ld(request)
+def ontology_version(request: Request, ld: LinkedDataDep, version: str) -> Response:
+    return serve(request, ld, ontology_version_ref(ld, version))
+
+
+def ontology_version_ref(ld: LinkedData, version: str) -> ResourceRef:
+    """The ontology, if ``version`` is one it declares (``owl:versionIRI``); else 404."""
+    number, extension = parse_ontology_version(version)
     declared = ontology_version_iris(ontology_graph(ld.source))
     if f"{ONTOLOGY_IRI}/{number}" not in declared:
-        return _error(
-            request,
-            404,
-            "not-found",
+        raise UnknownResource(
             f"No version {number} of the ontology is published here.",
+            sorted(declared),
             iri=f"{ONTOLOGY_IRI}/{number}",
-            suggestions=[(ld.href(v), v) for v in sorted(declared)],
-            extension=extension,
         )
-    return _serve(request, ResourceRef("ontology", ONTOLOGY_IRI, "ontology", extension))
+    return ResourceRef("ontology", ONTOLOGY_IRI, "ontology", extension)
 
 
-def _bad_ext(request: Request) -> Response:
-    return _error(
-        request,
-        400,
-        "malformed-path",
-        f"unknown extension; use one of {', '.join('.' + f.extension for f in fmt.FORMATS)}",
-    )
+def _known(ext: str) -> str:
+    if ext not in fmt.FORMAT_NAMES:
+        names = ", ".join("." + f.extension for f in fmt.FORMATS)
+        raise MalformedPath(f"unknown extension; use one of {names}")
+    return ext
 
 
 @get_and_head(

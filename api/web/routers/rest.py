@@ -24,20 +24,15 @@ each named query is its own OpenAPI operation (summary = title, description,
 tags, one typed query parameter per ``# param:``). Handlers hold no SPARQL and
 call one function of :mod:`api.rest` each.
 
-App state: ``app.state.store`` and ``app.state.settings`` (set by
-:func:`api.web.app.create_app`); the label index and class list are kept on
-``app.state.rest_catalogue``, built lazily on first use (or at start-up by
-:func:`api.rest.catalogue.warm_up`).
+Services (:mod:`api.web.deps`): the store, the settings and the catalogue
+(label index and class list, built at start-up by the app's lifespan). Errors
+are :class:`~api.errors.CcaiError` subclasses rendered by the app's one error
+handler (:mod:`api.web.errors`).
 
 Wiring, in ``create_app``::
 
     from api.web.routers import rest
     app.include_router(rest.build_router())
-
-and optionally, in the lifespan after ``app.state.store = the_store``::
-
-    from api.rest.catalogue import warm_up
-    await warm_up(app)
 """
 
 from __future__ import annotations
@@ -49,22 +44,19 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.dependencies.models import Dependant
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
 from api.queries import MAX_STRING_LENGTH, NamedQuery, Parameter, load_queries
 from api.rest import named, service
-from api.rest.catalogue import Catalogue, catalogue_for
-from api.rest.errors import RestError, UnknownParameter
+from api.rest.errors import UnknownParameter
 from api.rest.models import ClassList, ClassPage, QueryList, QueryPage, SearchPage
 from api.rest.paging import MAX_PAGE, MAX_PAGE_SIZE, PageLinks
 from api.rest.search import MAX_QUERY_LENGTH
-from api.web.deps import SettingsDep, StoreDep
-from api.web.errors import error_response
+from api.web.deps import CatalogueDep, SettingsDep, StoreDep
 from api.web.routing import content, error_responses, get_and_head
 
-# --- errors: the route class -----------------------------------------------------------
+# --- the route class: declared parameters only ------------------------------------------
 
 
 def _query_names(dependant: Dependant) -> set[str]:
@@ -74,31 +66,10 @@ def _query_names(dependant: Dependant) -> set[str]:
     return names
 
 
-def _rest_error(request: Request, exc: RestError) -> Response:
-    extra = {"parameter": exc.details["parameter"]} if "parameter" in exc.details else None
-    return error_response(request, exc.status, exc.error_code, exc.message, extra=extra)
-
-
-def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-    first = next(iter(exc.errors()), {})
-    loc = [str(part) for part in first.get("loc", ()) if part not in ("query", "path")]
-    name = loc[-1] if loc else "request"
-    reason = str(first.get("msg", "invalid value"))
-    return error_response(
-        request,
-        400,
-        "invalid-parameter",
-        f"parameter {name!r}: {reason}",
-        extra={"parameter": name},
-    )
-
-
 class RestRoute(APIRoute):
-    """Refuses undeclared or repeated query parameters; maps REST errors to JSON bodies.
+    """Refuses undeclared or repeated query parameters (400 ``unknown-parameter``).
 
-    ``RestError`` (400/404) and FastAPI's validation errors become
-    ``{"error": code, "message": …, "parameter": name}`` here, so the router
-    needs nothing from the app beyond its global handlers for other errors.
+    Errors are raised, and rendered by the app's one handler like every other.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -106,33 +77,21 @@ class RestRoute(APIRoute):
         allowed = _query_names(self.dependant)
 
         async def route(request: Request) -> Response:
-            try:
-                counts = Counter(key for key, _ in request.query_params.multi_items())
-                for key, count in counts.items():
-                    if key not in allowed:
-                        expected = ", ".join(sorted(allowed)) or "none"
-                        raise UnknownParameter(
-                            key, f"not a parameter of this operation (expected: {expected})"
-                        )
-                    if count > 1:
-                        raise UnknownParameter(key, "given more than once")
-                return await handler(request)
-            except RestError as exc:
-                return _rest_error(request, exc)
-            except RequestValidationError as exc:
-                return _validation_error(request, exc)
+            counts = Counter(key for key, _ in request.query_params.multi_items())
+            for key, count in counts.items():
+                if key not in allowed:
+                    expected = ", ".join(sorted(allowed)) or "none"
+                    raise UnknownParameter(
+                        key, f"not a parameter of this operation (expected: {expected})"
+                    )
+                if count > 1:
+                    raise UnknownParameter(key, "given more than once")
+            return await handler(request)
 
         return route
 
 
 # --- shared parameters -------------------------------------------------------------------
-
-
-def get_catalogue(request: Request, store: StoreDep, settings: SettingsDep) -> Catalogue:
-    return catalogue_for(request.app.state, store, settings)
-
-
-CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 
 
 def page_links(request: Request, settings: SettingsDep) -> PageLinks:
