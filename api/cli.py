@@ -31,7 +31,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, overload
 
 from api import __version__, resources
 from api.namespaces import PREFIXES
@@ -185,6 +185,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         memory_limit_mb=settings.worker_memory_mb,
         max_result_rows=settings.max_result_rows,
         sandbox=settings.worker_sandbox == "on",
+        spare=False,
         prefixes=dict(PREFIXES),  # the command line may leave the project's prefixes out
     )
     sync = SyncReader(Reader(store, timeout=timeout, include_inferred=args.graph == "union"))
@@ -350,6 +351,16 @@ def _cell(term: Any, limit: int = 80) -> str:
 # --- serve ---------------------------------------------------------------------
 
 
+class _ServerOptions(TypedDict):
+    """The keyword arguments ``ccai serve`` passes to ``uvicorn.run``."""
+
+    host: str
+    port: int
+    log_level: str
+    http: str
+    h11_max_incomplete_event_size: int
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
@@ -378,7 +389,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not args.no_verify:
         _verify_store(store_dir)
     _configure_logging(settings.log_level)
-    server_options = {
+    server_options: _ServerOptions = {
         "host": settings.host,
         "port": settings.port,
         "log_level": settings.log_level.lower(),
@@ -662,6 +673,10 @@ def _one_line_warnings() -> Iterator[None]:
         yield
 
 
+@overload
+def _existing_dir(value: str, option: str) -> Path: ...
+@overload
+def _existing_dir(value: None, option: str) -> None: ...
 def _existing_dir(value: str | None, option: str) -> Path | None:
     if value is None:
         return None

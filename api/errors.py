@@ -58,7 +58,8 @@ class BadRequest(CcaiError):
     """The request breaks the SPARQL 1.1 Protocol (missing or repeated ``query``, bad encoding)."""
 
     code = "bad-request"
-    spec = PROTOCOL + "#query-operation"
+    # declared, not inferred as str: the REST subclasses reset it to None
+    spec: ClassVar[str | None] = PROTOCOL + "#query-operation"
 
 
 class QuerySyntaxError(BadRequest):
@@ -154,7 +155,8 @@ class NotFound(CcaiError):
     """Nothing is published at this address (a resource, a named query, a file)."""
 
     code = "not-found"
-    spec = RFC9110 + "#name-404-not-found"
+    # declared, not inferred as str: the REST subclasses reset it to None
+    spec: ClassVar[str | None] = RFC9110 + "#name-404-not-found"
 
 
 class RequestTimeout(CcaiError):

@@ -33,13 +33,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Literal, get_args
 
 import pyoxigraph as ox
 
 from api.resources import queries_dir
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "year", "language")
+ParamType = Literal["iri", "string", "integer", "decimal", "date", "year", "language"]
+PARAM_TYPES: tuple[ParamType, ...] = get_args(ParamType)
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _FIELD_RE = re.compile(r"^#\s*(title|description|param|tags):\s*(.*)$")
 _CONT_RE = re.compile(r"^#\s{2,}(.*)$")
@@ -68,7 +70,7 @@ class ParameterError(ValueError):
 @dataclass(frozen=True)
 class Parameter:
     name: str
-    type: str
+    type: ParamType
     default: str | None = None
     description: str = ""
 

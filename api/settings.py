@@ -83,11 +83,12 @@ class Settings(BaseSettings):
     query_workers: int | None = Field(
         None, gt=0, description="Worker processes; default: one per core plus one."
     )
-    reserved_workers: int = Field(
-        1,
+    reserved_workers: int | None = Field(
+        None,
         ge=0,
         description="Workers kept for short queries: at most query_workers - reserved_workers "
-        "queries run longer than long_query_seconds at once.",
+        "queries run longer than long_query_seconds at once. Default: all but one long-lane "
+        "place per core beyond the first (2 of 3 on 2 cores).",
     )
     long_query_seconds: float = Field(
         1.0,
@@ -135,6 +136,10 @@ class Settings(BaseSettings):
             self.public_base_url += "/"
         if self.query_workers is None:
             self.query_workers = (os.cpu_count() or 1) + 1
+        if self.reserved_workers is None:
+            from api.store.pool import default_reserved
+
+            self.reserved_workers = default_reserved(self.query_workers)
         if self.reserved_workers >= self.query_workers:
             self.reserved_workers = self.query_workers - 1
         return self

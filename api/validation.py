@@ -337,14 +337,18 @@ def _results(report_graph: Graph) -> list[ValidationResult]:
             messages = sorted({str(m) for m in report_graph.objects(node, SH.resultMessage)})
             path = report_graph.value(node, SH.resultPath)
             constraint = report_graph.value(node, SH.sourceConstraintComponent)
+            focus_node = report_graph.value(node, SH.focusNode)
+            source_shape = report_graph.value(node, SH.sourceShape)
+            # SHACL §3.6.2: each result has exactly one sh:focusNode and sh:sourceShape
+            assert focus_node is not None and source_shape is not None, node
             out.append(
                 ValidationResult(
-                    focus_node=report_graph.value(node, SH.focusNode),
+                    focus_node=focus_node,
                     path=path,
                     value=report_graph.value(node, SH.value),
                     severity=severity,
                     message=" | ".join(messages),
-                    source_shape=report_graph.value(node, SH.sourceShape),
+                    source_shape=source_shape,
                     constraint=constraint if isinstance(constraint, URIRef) else None,
                     path_text=_path_text(report_graph, path, nsm) if path is not None else "",
                 )

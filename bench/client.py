@@ -31,6 +31,7 @@ class Reply:
     body: bytes
     seconds: float
     error: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
 
 
 @dataclass
@@ -63,7 +64,11 @@ class Connection:
             self._conn = None
 
     def query(self, text: str, accept: str) -> Reply:
-        target = f"{self.path}?query={quote(text, safe='')}"
+        """``GET`` the endpoint with ``?query=text``."""
+        return self.get(f"{self.path}?query={quote(text, safe='')}", accept)
+
+    def get(self, target: str, accept: str) -> Reply:
+        """``GET`` ``target`` (a path with its query string) on this connection's host."""
         started = time.perf_counter()
         try:
             conn = self._connection()
@@ -76,9 +81,11 @@ class Connection:
         except (OSError, http.client.HTTPException) as exc:
             self.close()
             return Reply(None, b"", time.perf_counter() - started, type(exc).__name__)
+        seconds = time.perf_counter() - started
         if response.will_close:
             self.close()
-        return Reply(response.status, body, time.perf_counter() - started)
+        headers = {name.lower(): value for name, value in response.getheaders()}
+        return Reply(response.status, body, seconds, headers=headers)
 
 
 def get_once(url: str, text: str, accept: str, timeout: float) -> Reply:

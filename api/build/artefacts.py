@@ -48,6 +48,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import pyoxigraph
 from rdflib import Dataset, Graph
@@ -63,6 +64,24 @@ STORE_CHECKSUMS_FILE = STORE_DIR + "." + CHECKSUMS_FILE
 #: Store files RocksDB may rewrite without the data changing: never checksummed.
 _VOLATILE_STORE_FILE = re.compile(r"^(LOG(\..*)?|LOCK)$")
 _CHECKSUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
+
+
+class StoreFile(TypedDict):
+    """One entry of :func:`store_files` (``report.json``'s ``store.files``)."""
+
+    file: str
+    bytes: int
+    sha256: str
+
+
+class StoreSummary(TypedDict):
+    """What :func:`write_store` reports about the store it wrote."""
+
+    path: str
+    quads: int
+    named_graphs: list[str]
+    triples: dict[str, object]
+    files: list[StoreFile]
 
 
 class StoreIntegrityError(Exception):
@@ -167,7 +186,7 @@ def _write_dumps(
     return written
 
 
-def write_store(out_dir: Path, nquads: Path) -> dict[str, object]:
+def write_store(out_dir: Path, nquads: Path) -> StoreSummary:
     """Load ``nquads`` into a new pyoxigraph store at ``out_dir/oxigraph``.
 
     The store's default graph is filled with the distinct asserted triples
@@ -200,7 +219,7 @@ def write_store(out_dir: Path, nquads: Path) -> dict[str, object]:
     }
 
 
-def store_files(build_dir: Path, store_dir: str = STORE_DIR) -> list[dict[str, object]]:
+def store_files(build_dir: Path, store_dir: str = STORE_DIR) -> list[StoreFile]:
     """``{"file": "oxigraph/NAME", "bytes": …, "sha256": …}`` per store file, sorted.
 
     Names are relative to ``build_dir``; the volatile RocksDB files (``LOG*``,
@@ -212,7 +231,7 @@ def store_files(build_dir: Path, store_dir: str = STORE_DIR) -> list[dict[str, o
     ]
 
 
-def write_store_checksums(build_dir: Path, files: Iterable[dict[str, object]]) -> Path:
+def write_store_checksums(build_dir: Path, files: Iterable[StoreFile]) -> Path:
     """Write ``oxigraph.SHA256SUMS`` from :func:`store_files`' entries."""
     path = build_dir / STORE_CHECKSUMS_FILE
     lines = [f"{entry['sha256']}  {entry['file']}\n" for entry in files]

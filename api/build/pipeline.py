@@ -188,10 +188,11 @@ def build(
             with_inferred += inference.graph
             written = artefacts.write_dumps(staging, loaded.dataset, asserted, with_inferred)
         with _timed(timings, "store"):
-            report.store = artefacts.write_store(staging, staging / "dataset.nq")
+            store = artefacts.write_store(staging, staging / "dataset.nq")
+            report.store = {key: value for key, value in store.items() if key != "triples"}
         # One definition of the graph's size (api.store.layout.TripleCounts), read
         # off the store that is served, replaces the in-memory estimate.
-        report.triples = dict(report.store.pop("triples"))
+        report.triples = dict(store["triples"])
         report.artefacts = [a.as_dict() for a in written]
         report.out_dir = str(out_dir)
         timings["total"] = round(time.perf_counter() - started, 3)
@@ -199,7 +200,7 @@ def build(
         artefacts.write_report(staging, report.as_dict())
         # SHA256SUMS lists what /download serves; the store's checksums are apart.
         artefacts.write_checksums(staging, [staging / a.file for a in written])
-        artefacts.write_store_checksums(staging, report.store.get("files", []))
+        artefacts.write_store_checksums(staging, store["files"])
         _swap_into_place(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -310,7 +311,8 @@ def _count_triples(
     with_inferred += data
     with_inferred += inference.graph
     classes: dict[str, dict[str, int]] = {}
-    for cls in sorted(set(loaded.ontology.subjects(RDF.type, OWL.Class))):
+    owl_classes = loaded.ontology.subjects(RDF.type, OWL.Class)
+    for cls in sorted({c for c in owl_classes if isinstance(c, URIRef)}):  # not class expressions
         if not str(cls).startswith(str(CCAI)):
             continue
         name = "ccai:" + str(cls)[len(str(CCAI)) :]

@@ -94,21 +94,24 @@ class BuildMetadata:
                 or malformed.
             OSError: the file cannot be read.
         """
-        if not isinstance(report, Mapping):
-            report = json.loads(Path(report).read_text(encoding="utf-8"))
+        data: Mapping[str, Any] = (
+            report
+            if isinstance(report, Mapping)
+            else json.loads(Path(report).read_text(encoding="utf-8"))
+        )
         try:
-            version = str(report["version"])
-            finished = _parse_datetime(report["finished"])
-            artefacts = tuple(Artefact.from_dict(a) for a in report["artefacts"])
+            version = str(data["version"])
+            finished = _parse_datetime(data["finished"])
+            artefacts = tuple(Artefact.from_dict(a) for a in data["artefacts"])
         except KeyError as missing:
             raise ReportError(f"report.json lacks {missing}") from None
-        issued = report.get("issued")
+        issued = data.get("issued")
         return cls(
             version=version,
             finished=finished,
             artefacts=artefacts,
             issued=date.fromisoformat(str(issued)[:10]) if issued else None,
-            triples=report.get("triples") or {},
+            triples=data.get("triples") or {},
         )
 
     def artefact(self, file: str) -> Artefact:

@@ -306,7 +306,7 @@ class FairService:
 
     def serialized(self, kind: Kind, base: str, fmt: Format) -> Rendered:
         """``graph(kind, base)`` in an RDF format (not HTML), with its ETag (cached)."""
-        if not fmt.is_rdf:
+        if fmt.rdflib_format is None:  # not fmt.is_rdf (spelt so that mypy narrows it)
             raise ValueError(f"{fmt.name} is not an RDF format")
         key = (kind, t.normalise_base(base), fmt.name)
         cached = self._rendered.get(key)

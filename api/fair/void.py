@@ -145,7 +145,7 @@ def build_void(
             g.add((subset, DCT.title, Literal(title, lang="en")))
 
     targets = {target.key: target for target in LINK_TARGETS}
-    for (key, predicate), triples in statistics.links.items():
+    for (key, link_predicate), triples in statistics.links.items():
         target = targets[key]
         target_iri = URIRef(f"{ds}#target-{key}")
         g.add((target_iri, RDF.type, VOID.Dataset))
@@ -153,12 +153,12 @@ def build_void(
         g.add((target_iri, VOID.uriSpace, Literal(target.uri_space)))
         if target.homepage:
             g.add((target_iri, FOAF.homepage, URIRef(target.homepage)))
-        linkset = URIRef(f"{ds}#linkset-{key}-{_local_name(predicate)}")
+        linkset = URIRef(f"{ds}#linkset-{key}-{_local_name(link_predicate)}")
         g.add((ds, VOID.subset, linkset))
         g.add((linkset, RDF.type, VOID.Linkset))
         g.add((linkset, VOID.subjectsTarget, ds))
         g.add((linkset, VOID.objectsTarget, target_iri))
-        g.add((linkset, VOID.linkPredicate, URIRef(predicate)))
+        g.add((linkset, VOID.linkPredicate, URIRef(link_predicate)))
         g.add((linkset, VOID.triples, _count(triples)))
     return g
 

@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL
+from rdflib.term import Node
 
 from api.linked_data import queries
 from api.linked_data.iris import ResourceRef, UnknownResource, parse_resource_path
@@ -78,18 +79,27 @@ def _resource(source: SparqlSource, iri: URIRef) -> Graph:
     return graph
 
 
+def _count(node: Node) -> int:
+    """The value of a ``COUNT`` in a SELECT row (an integer literal)."""
+    assert isinstance(node, Literal), node
+    return int(node)
+
+
 def _named_graph(source: SparqlSource, iri: URIRef, sparql_url: str) -> Graph:
     rows = source.select(queries.render("graph-summary", {"graph": str(iri)}))
     graph = new_graph()
-    if not rows or int(rows[0].get("triples", 0)) == 0:
+    triples = rows[0].get("triples") if rows else None
+    if triples is None or _count(triples) == 0:
         return graph
     graph += _resource(source, iri)  # anything the dataset metadata says about it
     name = str(iri).rsplit("/", 1)[-1]
     dump = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
     graph.add((iri, RDF.type, VOID.Dataset))
     graph.add((iri, RDFS.label, Literal(f"named graph {name}", lang="en")))
-    graph.add((iri, VOID.triples, Literal(int(rows[0]["triples"]), datatype=XSD.integer)))
-    graph.add((iri, VOID.distinctSubjects, Literal(int(rows[0]["subjects"]), datatype=XSD.integer)))
+    graph.add((iri, VOID.triples, Literal(_count(triples), datatype=XSD.integer)))
+    graph.add(
+        (iri, VOID.distinctSubjects, Literal(_count(rows[0]["subjects"]), datatype=XSD.integer))
+    )
     graph.add((iri, VOID.sparqlEndpoint, URIRef(sparql_url)))
     graph.add((iri, VOID.dataDump, URIRef(f"{sparql_url}?query={quote(dump, safe='')}")))
     graph.add((iri, DCTERMS.isPartOf, DATASET_IRI))

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import OWL, SKOS
+from rdflib.term import Node
 
 from api.linked_data.view import curie
 
@@ -68,7 +69,7 @@ class Term:
     equivalents: list[str] = field(default_factory=list)
 
 
-def _text(graph: Graph, node: URIRef, prop: URIRef) -> str | None:
+def _text(graph: Graph, node: Node, prop: URIRef) -> str | None:
     values = [o for o in graph.objects(node, prop) if isinstance(o, Literal)]
     english = [v for v in values if v.language in ("en", None)]
     return str(sorted(english or values)[0]) if values else None
@@ -106,7 +107,7 @@ def documentation(graph: Graph, namespace: str) -> dict[str, Any]:
     ontology = next(iter(graph.subjects(RDF.type, OWL.Ontology)), None)
     dct = "http://purl.org/dc/terms/"
 
-    def ours(node: object) -> bool:
+    def ours(node: object) -> TypeGuard[URIRef]:
         return isinstance(node, URIRef) and str(node).startswith(namespace)
 
     classes = sorted(
@@ -117,7 +118,7 @@ def documentation(graph: Graph, namespace: str) -> dict[str, Any]:
         OWL.DatatypeProperty: "datatype property",
         OWL.AnnotationProperty: "annotation property",
     }
-    properties = {}
+    properties: dict[URIRef, str] = {}
     for rdf_type, kind in kinds.items():
         for s in graph.subjects(RDF.type, rdf_type):
             if ours(s):

@@ -50,8 +50,8 @@ class SparqlSource(Protocol):
         ...
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """Convert a pyoxigraph term to the equal rdflib term."""
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+    """Convert a pyoxigraph term to the equal rdflib term (TypeError for a quoted triple)."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):

@@ -9,12 +9,14 @@ The templates escape every value (Jinja2 autoescape).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 from urllib.parse import quote
 
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from api.linked_data.iris import to_public
 from api.namespaces import BASE, CCAI, PREFIXES, PROV
@@ -91,7 +93,14 @@ def label(graph: Graph, node: Node) -> str | None:
     return None
 
 
-def link(graph: Graph, iri: URIRef, public_base: str, text: str | None = None) -> Link:
+def _sorted(nodes: Iterable[Node]) -> list[Identifier]:
+    """``nodes`` in rdflib's term order."""
+    # rdflib types graph terms as Node, which has no order; the terms of a graph
+    # (URIRef, BNode, Literal) are Identifiers, which rdflib orders.
+    return sorted(cast("Iterable[Identifier]", nodes))
+
+
+def link(graph: Graph, iri: Node, public_base: str, text: str | None = None) -> Link:
     iri_s = str(iri)
     return Link(
         href=to_public(iri_s, public_base),
@@ -115,7 +124,7 @@ def _value(graph: Graph, node: Node, public_base: str, depth: int = 0) -> Value:
 def _rows(
     graph: Graph, subject: Node, public_base: str, depth: int = 0, skip: set | None = None
 ) -> list[Row]:
-    by_predicate: dict[URIRef, list[Node]] = {}
+    by_predicate: dict[Node, list[Node]] = {}
     for p, o in graph.predicate_objects(subject):
         if skip and p in skip:
             continue
@@ -135,7 +144,7 @@ def _rows(
 def resource_view(graph: Graph, iri: str, public_base: str) -> ResourceView:
     """The page content for ``iri`` described by ``graph``."""
     subject = URIRef(iri)
-    types = [link(graph, t, public_base) for t in sorted(graph.objects(subject, RDF.type))]
+    types = [link(graph, t, public_base) for t in _sorted(graph.objects(subject, RDF.type))]
     incoming = sorted(
         (
             (link(graph, s, public_base), link(graph, p, public_base, text=curie(str(p))))
@@ -145,15 +154,15 @@ def resource_view(graph: Graph, iri: str, public_base: str) -> ResourceView:
         key=lambda pair: (pair[1].text, pair[0].text.lower()),
     )
     documents = [
-        link(graph, d, public_base) for d in sorted(graph.objects(subject, DCTERMS.source))
+        link(graph, d, public_base) for d in _sorted(graph.objects(subject, DCTERMS.source))
     ]
     locators = []
-    for loc in sorted(graph.objects(subject, PROV.wasDerivedFrom)):
+    for loc in _sorted(graph.objects(subject, PROV.wasDerivedFrom)):
         doc = graph.value(loc, DCTERMS.isPartOf)
         locators.append(
             (link(graph, loc, public_base), link(graph, doc, public_base) if doc else None)
         )
-    quotes = [_value(graph, q, public_base) for q in sorted(graph.objects(subject, CCAI.quote))]
+    quotes = [_value(graph, q, public_base) for q in _sorted(graph.objects(subject, CCAI.quote))]
     return ResourceView(
         iri=iri,
         title=label(graph, subject) or curie(iri),

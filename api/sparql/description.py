@@ -117,4 +117,6 @@ def service_description(
 def serialize_description(triples: list[ox.Triple], media_type: str) -> bytes:
     fmt = getattr(ox.RdfFormat, RDF_FORMATS[media_type])
     prefixes = _PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
-    return ox.serialize(triples, format=fmt, prefixes=prefixes)
+    body = ox.serialize(triples, format=fmt, prefixes=prefixes)
+    assert body is not None  # no output given: serialize() returns the bytes
+    return body

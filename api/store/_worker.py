@@ -17,13 +17,22 @@ from __future__ import annotations
 import resource
 import traceback
 from multiprocessing.connection import Connection
+from typing import Any, Literal
 
 import pyoxigraph as ox
 
 from api.errors import CcaiError
 from api.store import sandbox
+from api.store.base import QueryResult
 from api.store.execute import execute
-from api.store.layout import count_triples
+from api.store.layout import TripleCounts, count_triples
+
+# What the worker answers to a "query" or "stats" message (see the module docstring).
+_Reply = (
+    tuple[Literal["ok"], QueryResult | TripleCounts]
+    | tuple[Literal["error"], dict[str, Any]]
+    | tuple[Literal["internal"], None]
+)
 
 
 def main(conn: Connection, path: str, use_sandbox: bool = True, data_limit: int = 0) -> None:
@@ -70,6 +79,7 @@ def _serve(conn: Connection, store: ox.Store, graphs: list[str]) -> None:
             return
         if kind == "stop":
             return
+        reply: _Reply
         try:
             if kind == "query":
                 reply = ("ok", execute(store, payload, graphs))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import time
 import traceback
+from typing import IO, cast
 
 import pyoxigraph as ox
 
@@ -185,17 +186,21 @@ def _serialize(
 ) -> QueryResult:
     if isinstance(result, ox.QueryBoolean):
         body = result.serialize(format=getattr(ox.QueryResultsFormat, table[media_type]))
+        assert body is not None  # no output given: serialize() returns the bytes
         return QueryResult(body, media_type, form, 1)
     if isinstance(result, ox.QuerySolutions):
         sink = _RowCapWriter(job.max_rows, deadline)
-        result.serialize(sink, format=ox.QueryResultsFormat.TSV)
+        # the stubs ask for IO[bytes]; pyoxigraph only calls write() on it
+        result.serialize(cast("IO[bytes]", sink), format=ox.QueryResultsFormat.TSV)
         tsv = b"".join(sink.chunks)
         rows = max(sink.lines - 1, 0)
         target = getattr(ox.QueryResultsFormat, table[media_type])
         if target == ox.QueryResultsFormat.TSV:
             return QueryResult(tsv, media_type, form, rows)
         solutions = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-        return QueryResult(solutions.serialize(format=target), media_type, form, rows)
+        body = solutions.serialize(format=target)
+        assert body is not None  # no output given: serialize() returns the bytes
+        return QueryResult(body, media_type, form, rows)
     # CONSTRUCT / DESCRIBE
     triples = []
     for i, triple in enumerate(result):
@@ -207,4 +212,5 @@ def _serialize(
     fmt = getattr(ox.RdfFormat, table[media_type])
     prefixes = _TURTLE_PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
     body = ox.serialize(triples, format=fmt, prefixes=prefixes)
+    assert body is not None  # no output given: serialize() returns the bytes
     return QueryResult(body, media_type, form, len(triples))

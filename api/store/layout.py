@@ -96,10 +96,17 @@ def materialise(store: ox.Store) -> None:
         raise StoreLayoutError("the inferred graph repeats asserted triples")
 
 
+def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
+    """The solutions of a SELECT query (``store.query`` is typed for every query form)."""
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions), query
+    return solutions
+
+
 def count_triples(store: ox.Store) -> TripleCounts:
     """The :class:`TripleCounts` of a materialised store."""
-    per_graph = {sol["g"].value: int(sol["n"].value) for sol in store.query(_PER_GRAPH)}
-    asserted = int(next(iter(store.query(_DEFAULT)))["n"].value)
+    per_graph = {sol["g"].value: int(sol["n"].value) for sol in _select(store, _PER_GRAPH)}
+    asserted = int(next(iter(_select(store, _DEFAULT)))["n"].value)
     if per_graph and not asserted:
         raise StoreLayoutError(
             "The store has named graphs but an empty default graph (it was built by an "

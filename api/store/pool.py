@@ -18,8 +18,11 @@ stops the worker (SIGKILL) when the query
 * **runs long while the long lane is full** (see below) → 503 with
   ``Retry-After``.
 
-A stopped worker is replaced in the background; a replacement that fails to
-start is retried with exponential backoff (:data:`RESPAWN_BACKOFF`). An idle
+A stopped worker is replaced at once by a warm spare process (started ahead,
+idle, never given queries until then), and a new spare starts in the
+background, so a stop costs cheap queries no gap of a process start (1–3 s
+under load, measured); a start that fails is retried with exponential
+backoff (:data:`RESPAWN_BACKOFF`). An idle
 worker that died is noticed before a query is given to it, and by a monitor
 every :data:`MONITOR_INTERVAL` seconds, so :meth:`WorkerPoolStore.health`
 reports the truth.
@@ -28,8 +31,12 @@ Scheduling: fair to cheap queries
 ---------------------------------
 The pool has ``workers`` processes (default: one per core plus one). At most
 ``workers - reserved`` of them may run a *long* query at once (the long
-lane); the ``reserved`` others are kept for queries that finish within
-``long_query_seconds``. A query starts on any free worker; if it is still
+lane; default: one place per core but one, at least one), the ``reserved``
+others are kept for queries that finish within ``long_query_seconds``. A
+worker running a long query is *demoted* to a lower CPU priority (nice
++10), so the kernel gives the cheap queries' workers the cores first; it is
+restored when the query ends (or replaced where the system does not allow
+raising a priority again). A query starts on any free worker; if it is still
 running after ``long_query_seconds`` it must take a place in the long lane,
 and if none is free it is stopped and refused with 503 + ``Retry-After``.
 Its text (with its dataset) is remembered as long, so when it is sent again
@@ -40,7 +47,9 @@ not change while the service runs; the memory of past costs is bounded
 
 Waiting: at most ``workers + max_queued`` queries are in the service at
 once (more: 429); a query that waits longer than ``queue_timeout`` for a
-worker or a long-lane place gets 429 with ``Retry-After``.
+worker or a long-lane place gets 429 with ``Retry-After``, and no more known
+long queries wait for the long lane than it has places (more: 429 at once),
+so they never fill the queue cheap queries need.
 
 Idle workers wait on a LIFO stack: the worker that answered last takes the
 next query (warm caches: 2.8 ms FIFO vs 1.5 ms LIFO per query, measured).
@@ -86,6 +95,7 @@ _READ_CHUNK = 1 << 20
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 WATCH_INTERVAL = 0.05  # seconds between resident-set samples of a busy worker
+LONG_QUERY_NICE = 10  # CPU priority of a worker running a long query (0: normal)
 MONITOR_INTERVAL = 1.0  # seconds between liveness checks of idle workers
 RESPAWN_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0)  # seconds, then 30 s on
 HISTORY_SIZE = 4096  # query fingerprints remembered as long
@@ -95,6 +105,18 @@ RECENT_SECONDS = 60.0  # window of /health's recent kills
 def default_workers() -> int:
     """One worker per core, plus one kept for cheap queries."""
     return (os.cpu_count() or 1) + 1
+
+
+def default_reserved(workers: int) -> int:
+    """Workers kept for short queries: all but one per core beyond the first (at
+    least one long-lane place), so long queries leave a core to cheap ones.
+
+    >>> default_reserved(3), default_reserved(9), default_reserved(1)
+    (2, 2, 0)
+    """
+    if workers <= 1:
+        return 0
+    return max(1, workers - max(1, workers - 2))
 
 
 @dataclass
@@ -127,9 +149,28 @@ class _Worker:
         self.process.start()
         child.close()
         self.peak_rss = 0
+        self.demoted = False
 
     def alive(self) -> bool:
         return self.process.is_alive()
+
+    def demote(self) -> None:
+        """Lower the worker's CPU priority while it runs a long query (nice +10)."""
+        if not self.demoted:
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, self.process.pid or 0, LONG_QUERY_NICE)
+                self.demoted = True
+
+    def restore(self) -> bool:
+        """Back to normal priority; False if the system does not allow it (not root)."""
+        if not self.demoted:
+            return True
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid or 0, 0)
+        except OSError:
+            return False
+        self.demoted = False
+        return True
 
     def rss(self) -> int:
         """Resident set size in bytes (0 once the process is gone)."""
@@ -283,6 +324,10 @@ class _Lane:
     def in_use(self) -> int:
         return self.places - self.free
 
+    @property
+    def waiting(self) -> int:
+        return sum(1 for w in self._waiters if not w.done())
+
 
 class WorkerPoolStore:
     """A :class:`~api.store.base.Store` backed by sandboxed, killable worker processes."""
@@ -299,6 +344,7 @@ class WorkerPoolStore:
         long_query_seconds: float = 1.0,
         memory_limit_mb: int = 640,
         sandbox: bool = True,
+        spare: bool = True,
         base_iri: str | None = None,
         prefixes: dict[str, str] | None = None,
         start_timeout: float = 60.0,
@@ -307,7 +353,7 @@ class WorkerPoolStore:
         self.base_iri = base_iri
         self.prefixes = prefixes
         self.size = workers or default_workers()
-        self.reserved = (1 if self.size > 1 else 0) if reserved is None else reserved
+        self.reserved = default_reserved(self.size) if reserved is None else reserved
         if not 0 <= self.reserved < self.size:
             raise ValueError("reserved workers must be fewer than all workers")
         self.max_queued = max_queued
@@ -316,6 +362,7 @@ class WorkerPoolStore:
         self.long_query_seconds = long_query_seconds
         self.memory_limit = memory_limit_mb * 1024 * 1024
         self.sandbox = sandbox
+        self.use_spare = spare
         self.start_timeout = start_timeout
         self.stats = PoolStats()
         self._idle: asyncio.LifoQueue[_Worker] | None = None
@@ -326,6 +373,9 @@ class WorkerPoolStore:
         self._tasks: set[asyncio.Task] = set()
         self._all: set[_Worker] = set()
         self._starting = 0
+        self._spare: _Worker | None = None
+        self._spare_starting = False
+        self._short_busy = 0  # workers running queries that have not gone long
         self._in_flight = 0
         self._waiting = 0
         self._next_index = 0
@@ -372,6 +422,8 @@ class WorkerPoolStore:
         self._counts = counts
         for worker in workers:
             self._idle.put_nowait(worker)
+        if self.use_spare:
+            self._background(self._respawn(time.perf_counter(), spare=True))
         self._background(self._monitor())
         log.info(
             "worker pool ready: %d workers (%d reserved for short queries) on %s, "
@@ -404,6 +456,10 @@ class WorkerPoolStore:
                 with contextlib.suppress(ValueError):
                     self._idle._queue.remove(worker)  # type: ignore[attr-defined]
                 self._replace(worker, "crash")
+            if self._spare is not None and not self._spare.alive():
+                dead_spare, self._spare = self._spare, None
+                self._discard(dead_spare)
+                self._background(self._respawn(time.perf_counter(), spare=True))
 
     # --- statistics ---------------------------------------------------------------------
 
@@ -421,7 +477,8 @@ class WorkerPoolStore:
     def health(self) -> dict[str, Any]:
         """Live/total workers, queue, recent kills; ``status`` is ``unavailable``
         when no worker can serve."""
-        live = sum(1 for w in self._all if w.alive())
+        spare = (self._spare is not None) + self._spare_starting  # not serving (yet)
+        live = min(self.size, max(0, sum(1 for w in self._all if w.alive()) - spare))
         now = time.monotonic()
         recent: dict[str, int] = {}
         for at, reason in self.stats.recent_kills:
@@ -441,8 +498,10 @@ class WorkerPoolStore:
                 "live": live,
                 "idle": idle,
                 "starting": self._starting,
+                "spare_ready": self._spare is not None,
                 "reserved_for_short_queries": self.reserved,
                 "long_lane_in_use": self._lane.in_use if self._lane else 0,
+                "long_lane_waiting": self._lane.waiting if self._lane else 0,
                 "memory_limit_mb": self.memory_limit >> 20,
                 "sandbox": self.sandbox,
             },
@@ -458,18 +517,34 @@ class WorkerPoolStore:
     # --- workers ------------------------------------------------------------------------
 
     def _replace(self, worker: _Worker, reason: str) -> None:
-        """Stop ``worker`` now; start its replacement in the background (with backoff)."""
+        """Stop ``worker`` now. The warm spare takes its place at once (and a new spare
+        starts in the background); without a spare, a replacement starts (with backoff)."""
         started = time.perf_counter()
         self._discard(worker)
         self.stats.killed += 1
         self.stats.kills[reason] = self.stats.kills.get(reason, 0) + 1
         self.stats.recent_kills.append((time.monotonic(), reason))
         self.stats.last_kill_seconds = time.perf_counter() - started
-        if not self._closed:
-            self._background(self._respawn(started))
+        if self._closed:
+            return
+        spare, self._spare = self._spare, None
+        if spare is not None and spare.alive():
+            assert self._idle is not None
+            self._idle.put_nowait(spare)
+            self._background(self._respawn(started, spare=True))
+            return
+        if spare is not None:
+            self._discard(spare)
+        self._background(self._respawn(started, spare=False))
+        if self.use_spare:
+            self._background(self._respawn(started, spare=True))
 
-    async def _respawn(self, started: float) -> None:
+    async def _respawn(self, started: float, *, spare: bool = False) -> None:
+        """Start a worker (retrying with backoff): into the idle stack, or as the spare."""
+        if spare and self._spare_starting:
+            return
         self._starting += 1
+        self._spare_starting |= spare
         try:
             for attempt in range(1_000_000):
                 try:
@@ -485,21 +560,35 @@ class WorkerPoolStore:
                 return
         finally:
             self._starting -= 1
+            if spare:
+                self._spare_starting = False
         elapsed = time.perf_counter() - started
         self.stats.last_respawn_seconds = elapsed
         self.stats.respawn_seconds.append(elapsed)
-        log.info("query worker respawned in %.3f s", elapsed)
+        log.info("query worker %s in %.3f s", "spare ready" if spare else "respawned", elapsed)
         assert self._idle is not None
         if self._closed:
             self._discard(fresh)
+        elif spare and self._spare is None:
+            self._spare = fresh
         else:
             self._idle.put_nowait(fresh)
 
-    async def _take_worker(self, until: float) -> _Worker:
-        """A live idle worker, waiting until the loop time ``until`` at most."""
+    async def _take_worker(self, until: float, *, long: bool = False) -> _Worker:
+        """A live idle worker, waiting until the loop time ``until`` at most.
+
+        A ``long`` query (one that holds a long-lane place) takes a worker only
+        while ``reserved`` workers stay idle or busy with short queries, so a
+        gap (a worker being replaced) never costs cheap queries their reserve.
+        """
         assert self._idle is not None
         loop = asyncio.get_running_loop()
         while True:
+            if long and self._idle.qsize() + self._short_busy <= self.reserved:
+                if loop.time() >= until:
+                    raise self._busy("query worker")
+                await asyncio.sleep(WATCH_INTERVAL)
+                continue
             try:
                 worker = await asyncio.wait_for(self._idle.get(), max(until - loop.time(), 0))
             except TimeoutError:
@@ -560,12 +649,19 @@ class WorkerPoolStore:
         try:
             try:
                 if key in self._long:  # known long: wait for a long-lane place first
+                    if self._lane.waiting >= self._lane.places:
+                        # long queries do not fill the queue that cheap ones need
+                        raise TooManyQueries(
+                            "This query ran long before, and as many long queries as the "
+                            "endpoint runs at once are already waiting. Retry later.",
+                            retry_after=max(1, round(self.queue_timeout)),
+                        )
                     try:
                         await self._lane.take(max(until - loop.time(), 0))
                     except TimeoutError:
                         raise self._busy("place for long queries") from None
                     holds_lane = True
-                worker = await self._take_worker(until)
+                worker = await self._take_worker(until, long=holds_lane)
             finally:
                 self._waiting -= 1
             return await self._run(worker, job, key, timeout, holds_lane)
@@ -583,8 +679,12 @@ class WorkerPoolStore:
         deadline = started + timeout
         long_at = started + self.long_query_seconds
         took_lane = False
+        short = not holds_lane
+        self._short_busy += short
         try:
             worker.conn.send(("query", job))
+            if holds_lane:
+                worker.demote()
             with _Reply(worker.conn) as reply:
                 while True:
                     now = loop.time()
@@ -606,7 +706,10 @@ class WorkerPoolStore:
                                 retry_after=max(1, round(self.long_query_seconds * 2)),
                             )
                         took_lane = True
+                        self._short_busy -= short
+                        short = False
                         self._remember_long(key)
+                        worker.demote()
                     if worker.rss() > self.memory_limit:
                         self._replace(worker, "memory")
                         raise self._memory_error()
@@ -624,9 +727,13 @@ class WorkerPoolStore:
             self._replace(worker, "cancelled")
             raise
         finally:
+            self._short_busy -= short
             if took_lane:
                 self._lane.give_back()
-        self._idle.put_nowait(worker)
+        if worker.restore():
+            self._idle.put_nowait(worker)
+        else:  # its priority cannot be raised again (no privilege): a fresh one replaces it
+            self._replace(worker, "demoted")
         self.stats.served[worker.index] = self.stats.served.get(worker.index, 0) + 1
         if kind == "ok":
             return payload

@@ -61,7 +61,7 @@ def _process_alive(pid: int) -> bool:
 def remove_stale(build_dir: Path) -> list[Path]:
     """Remove ``<build>.serving-<pid>-*`` snapshots whose server is gone."""
     pattern = re.compile(re.escape(build_dir.name) + r"\.serving-(\d+)-[A-Za-z0-9_]+$")
-    removed = []
+    removed: list[Path] = []
     if not build_dir.parent.is_dir():
         return removed
     for path in build_dir.parent.iterdir():

@@ -228,7 +228,7 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
 async def validation_error_handler(request: Request, exc: Exception) -> Response:
     """FastAPI's parameter validation: 400 ``invalid-parameter`` naming the parameter."""
     assert isinstance(exc, RequestValidationError)
-    first = next(iter(exc.errors()), {})
+    first: dict[str, Any] = next(iter(exc.errors()), {})
     loc = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")]
     name = loc[-1] if loc else "request"
     reason = str(first.get("msg", "invalid value"))

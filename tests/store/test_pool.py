@@ -27,6 +27,21 @@ F = FormatChoice("application/sparql-results+json", "text/turtle")
 HEAVY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
+async def _until(condition, timeout: float, what: str) -> None:
+    """Poll ``condition()`` on the loop until it holds; fail after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, f"{what}: not within {timeout:g} s"
+        await asyncio.sleep(0.01)
+
+
+def _running(pool: WorkerPoolStore, n: int = 1) -> bool:
+    """``n`` queries hold a worker (sent to it), none waits for one."""
+    queue = pool.health()["queue"]
+    return queue["in_flight"] == n and queue["waiting"] == 0
+
+
 async def _with_pool(path: Path, body, **kwargs) -> None:
     pool = WorkerPoolStore(path, **kwargs)
     await pool.start()
@@ -59,17 +74,22 @@ def test_pool_end_to_end(store_path: Path) -> None:
 
 
 def test_deadline_kills_and_respawns(store_path: Path) -> None:
+    timeout = 1.0
+
     async def body(pool: WorkerPoolStore) -> None:
         start = time.monotonic()
         with pytest.raises(QueryTimeout):
-            await pool.query(HEAVY, formats=F, timeout=1.0)
-        assert time.monotonic() - start < 1.5
+            await pool.query(HEAVY, formats=F, timeout=timeout)
+        assert time.monotonic() - start < timeout * 1.5
         assert pool.stats.killed == 1 and pool.stats.last_kill_seconds < 0.5
         # the replacement comes up in the background
         r = await pool.query("ASK { ?s ?p ?o }", formats=F, timeout=10)
         assert r.body.endswith(b"true}")
-        while pool.stats.last_respawn_seconds is None:
-            await asyncio.sleep(0.05)
+        await _until(
+            lambda: pool.stats.last_respawn_seconds is not None,
+            pool.start_timeout,
+            "the replacement worker started",
+        )
         assert pool.stats.last_respawn_seconds < 5
         assert pool._idle.qsize() == 2
 
@@ -79,9 +99,10 @@ def test_deadline_kills_and_respawns(store_path: Path) -> None:
 def test_admission_and_queue(store_path: Path) -> None:
     async def body(pool: WorkerPoolStore) -> None:
         heavy = asyncio.create_task(pool.query(HEAVY, formats=F, timeout=1.5))
-        await asyncio.sleep(0.2)
+        await _until(lambda: _running(pool), 1.5, "the heavy query holds the worker")
         queued = asyncio.create_task(pool.query("ASK {}", formats=F, timeout=5))
-        await asyncio.sleep(0.1)
+        await _until(lambda: pool.health()["queue"]["waiting"] == 1, 1.5, "the second query waits")
+        assert not heavy.done()
         with pytest.raises(TooManyQueries) as info:
             await pool.query("ASK {}", formats=F, timeout=5)
         assert info.value.retry_after >= 1
@@ -110,7 +131,7 @@ def test_crashed_idle_worker_is_replaced_before_a_query_gets_it(store_path: Path
 def test_worker_that_dies_mid_query_is_reported_and_replaced(store_path: Path) -> None:
     async def body(pool: WorkerPoolStore) -> None:
         heavy = asyncio.create_task(pool.query(HEAVY, formats=F, timeout=10))
-        await asyncio.sleep(0.3)
+        await _until(lambda: _running(pool), 10, "the heavy query holds the worker")
         (busy,) = pool._all
         os.kill(busy.process.pid, signal.SIGKILL)
         with pytest.raises(StoreUnavailable):
@@ -118,7 +139,7 @@ def test_worker_that_dies_mid_query_is_reported_and_replaced(store_path: Path) -
         r = await pool.query("ASK {}", formats=F, timeout=10)
         assert r.body.endswith(b"true}")
 
-    asyncio.run(_with_pool(store_path, body, workers=1))
+    asyncio.run(_with_pool(store_path, body, workers=1, spare=False))
 
 
 def test_missing_store_fails_to_start(tmp_path: Path) -> None:
@@ -149,7 +170,7 @@ def test_large_results_arrive_whole(store_path: Path, loop: str) -> None:
 
     factory = uvloop.new_event_loop if loop == "uvloop" else asyncio.new_event_loop
     with asyncio.Runner(loop_factory=factory) as runner:
-        runner.run(_with_pool(store_path, body, workers=1))
+        runner.run(_with_pool(store_path, body, workers=1, spare=False))
 
 
 def _framed(payload: bytes, *, wide: bool = False) -> bytes:

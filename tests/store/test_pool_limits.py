@@ -83,7 +83,7 @@ def test_a_worker_stopped_by_the_network_filter_is_a_refused_service(store_path:
         r = await pool.query("ASK {}", formats=F, timeout=10)
         assert r.body.endswith(b"true}")
 
-    asyncio.run(_with_pool(store_path, body, workers=1))
+    asyncio.run(_with_pool(store_path, body, workers=1, spare=False))
 
 
 def test_queue_wait_is_not_charged_to_the_execution_deadline(store_path: Path) -> None:
@@ -180,4 +180,80 @@ def test_failed_respawns_are_retried_and_health_tells(
         r = await pool.query("ASK {}", formats=F, timeout=5)
         assert r.body.endswith(b"true}")
 
-    asyncio.run(_with_pool(copy, body, workers=1))
+    asyncio.run(_with_pool(copy, body, workers=1, spare=False))
+
+
+def test_a_long_query_runs_at_lower_cpu_priority(store_path: Path) -> None:
+    async def body(pool: WorkerPoolStore) -> None:
+        heavy = asyncio.create_task(pool.query(HEAVY, formats=F, timeout=30))
+        deadline = time.monotonic() + 10
+        busy = None
+        while time.monotonic() < deadline:  # until the query has entered the long lane
+            busy = next((w for w in pool._all if w.demoted), None)
+            if busy is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert busy is not None
+        assert os.getpriority(os.PRIO_PROCESS, busy.process.pid) == 10
+        # the cheap query's worker keeps its normal priority
+        await pool.query("ASK {}", formats=F, timeout=5)
+        others = [w for w in pool._all if w is not busy]
+        assert all(os.getpriority(os.PRIO_PROCESS, w.process.pid) == 0 for w in others)
+        heavy.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await heavy
+
+    asyncio.run(_with_pool(store_path, body, workers=3, long_query_seconds=0.3))
+
+
+def test_default_lanes_leave_a_core_to_cheap_queries() -> None:
+    assert pool_module.default_reserved(3) == 2  # 2 cores: one long-lane place
+    assert pool_module.default_reserved(9) == 2  # 8 cores: seven
+    assert pool_module.default_reserved(1) == 0
+
+
+def test_a_warm_spare_replaces_a_stopped_worker_at_once(store_path: Path) -> None:
+    async def body(pool: WorkerPoolStore) -> None:
+        deadline = time.monotonic() + 20
+        while not pool.health()["workers"]["spare_ready"] and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert pool.health()["workers"]["spare_ready"]
+        with pytest.raises(QueryTimeout):
+            await pool.query(HEAVY, formats=F, timeout=0.5)
+        # no process start between the stop and the next answer
+        start = time.monotonic()
+        r = await pool.query("ASK { ?s ?p ?o }", formats=F, timeout=5)
+        assert r.body.endswith(b"true}")
+        assert time.monotonic() - start < 0.25
+        assert pool.health()["workers"]["live"] == 1
+
+    asyncio.run(_with_pool(store_path, body, workers=1, long_query_seconds=30))
+
+
+def test_a_long_query_never_takes_the_reserve(store_path: Path) -> None:
+    # workers=2, reserved=1: a known-long query waits while only the reserve is idle
+    async def body(pool: WorkerPoolStore) -> None:
+        first = asyncio.create_task(pool.query(HEAVY, formats=F, timeout=3))
+        with pytest.raises(QueryTimeout):
+            await first  # ran long: remembered, and stopped at its deadline
+        while pool.health()["workers"]["idle"] < 2:
+            await asyncio.sleep(0.05)
+        blocker = asyncio.create_task(pool.query("ASK {}", formats=F, timeout=5))
+        await blocker
+        # hold one worker with a short-lived unknown query, then send the long one
+        slow = asyncio.create_task(
+            pool.query("SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f }", formats=F, timeout=5)
+        )
+        await asyncio.sleep(0.02)
+        again = asyncio.create_task(pool.query(HEAVY, formats=F, timeout=3))
+        await asyncio.sleep(0.2)
+        # the long query has not taken the last idle worker: cheap ones still get it
+        r = await pool.query("ASK { ?s ?p ?o }", formats=F, timeout=5)
+        assert r.body.endswith(b"true}")
+        await slow
+        with pytest.raises(QueryTimeout):
+            await again
+
+    asyncio.run(
+        _with_pool(store_path, body, workers=2, reserved=1, long_query_seconds=0.3, spare=False)
+    )

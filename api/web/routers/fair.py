@@ -68,7 +68,7 @@ import os
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from functools import cache
-from typing import Final
+from typing import Any, Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -123,7 +123,9 @@ _LANDING_OFFERED: Final = ("text/html", *_DESCRIPTION_OFFERED[:4], *fmt.MEDIA_TY
 _LISTING_OFFERED: Final = ("application/json", "text/html")
 
 # --- OpenAPI: what each route answers --------------------------------------------------------
-_NOT_MODIFIED: Final = {304: {"description": "Not modified (If-None-Match, If-Modified-Since)"}}
+_NOT_MODIFIED: Final[dict[int | str, dict[str, Any]]] = {
+    304: {"description": "Not modified (If-None-Match, If-Modified-Since)"}
+}
 _FORMAT_PARAMETERS: Final = [
     {
         "name": "format",

@@ -127,6 +127,7 @@ def _alternates(ld: LinkedData, path: str) -> list[Alternate]:
 def _serialize(graph: Graph, chosen: fmt.Format) -> str:
     if chosen.name == "jsonld":
         return to_jsonld(graph)
+    assert chosen.rdflib_format is not None  # the caller checked chosen.is_rdf
     return graph.serialize(format=chosen.rdflib_format)
 
 

@@ -103,14 +103,13 @@ PageParam = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, fr
 
 
 def _page_size(default: int) -> Any:
-    return Annotated[
-        int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Rows per page (default {default}).")
-    ]
+    """The ``Query(...)`` of a ``page_size`` parameter (``Annotated`` metadata)."""
+    return Query(ge=1, le=MAX_PAGE_SIZE, description=f"Rows per page (default {default}).")
 
 
-QueryPageSize = _page_size(100)
-SearchPageSize = _page_size(20)
-ClassPageSize = _page_size(50)
+QueryPageSize = Annotated[int, _page_size(100)]
+SearchPageSize = Annotated[int, _page_size(20)]
+ClassPageSize = Annotated[int, _page_size(50)]
 
 
 #: Every operation: a bad parameter, and what the store may answer (see the module docstring).

@@ -7,6 +7,8 @@ default). See :mod:`api.sparql.protocol` for the request rules and
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -66,7 +68,7 @@ _FORM = {
     },
     "required": ["query"],
 }
-_RESPONSES = {
+_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Query results (SELECT, ASK) or an RDF graph (CONSTRUCT, DESCRIBE, "
         "the service description)",
