@@ -51,6 +51,11 @@ worker or a long-lane place gets 429 with ``Retry-After``, and no more known
 long queries wait for the long lane than it has places (more: 429 at once),
 so they never fill the queue cheap queries need.
 
+Identical queries at the same time (same text, dataset and formats) run once:
+the later requests wait for the first one's answer or error (request
+coalescing), so a heavy query sent by many clients at once occupies one
+worker, and does so only until it is known to run long.
+
 Idle workers wait on a LIFO stack: the worker that answered last takes the
 next query (warm caches: 2.8 ms FIFO vs 1.5 ms LIFO per query, measured).
 """
@@ -133,6 +138,7 @@ class PoolStats:
     last_respawn_seconds: float | None = None
     respawn_seconds: list[float] = field(default_factory=list)
     served: dict[int, int] = field(default_factory=dict)  # queries answered, by worker index
+    coalesced: int = 0  # requests answered by an identical query already running
 
 
 class _Worker:
@@ -376,6 +382,8 @@ class WorkerPoolStore:
         self._spare: _Worker | None = None
         self._spare_starting = False
         self._short_busy = 0  # workers running queries that have not gone long
+        self._running: set[_Worker] = set()  # workers running a query now
+        self._leaders: dict[tuple[str, FormatChoice], asyncio.Future[QueryResult]] = {}
         self._in_flight = 0
         self._waiting = 0
         self._next_index = 0
@@ -477,8 +485,8 @@ class WorkerPoolStore:
     def health(self) -> dict[str, Any]:
         """Live/total workers, queue, recent kills; ``status`` is ``unavailable``
         when no worker can serve."""
-        spare = (self._spare is not None) + self._spare_starting  # not serving (yet)
-        live = min(self.size, max(0, sum(1 for w in self._all if w.alive()) - spare))
+        idle_workers = list(self._idle._queue) if self._idle is not None else []  # type: ignore[attr-defined]
+        live = sum(1 for w in [*idle_workers, *self._running] if w.alive())
         now = time.monotonic()
         recent: dict[str, int] = {}
         for at, reason in self.stats.recent_kills:
@@ -512,6 +520,7 @@ class WorkerPoolStore:
                 f"last_{int(RECENT_SECONDS)}s": recent,
             },
             "respawn_failures": self.stats.respawn_failures,
+            "coalesced": self.stats.coalesced,
         }
 
     # --- workers ------------------------------------------------------------------------
@@ -634,13 +643,45 @@ class WorkerPoolStore:
             base_iri=self.base_iri,
             prefixes=self.prefixes,
         )
+        key = fingerprint(job)
+        shared = (key, job.formats)
+        while (leader := self._leaders.get(shared)) is not None:
+            # The same query is running: wait for its answer instead of running it
+            # again (an unknown heavy query sent by many clients at once runs once).
+            self.stats.coalesced += 1
+            try:
+                return await asyncio.wait_for(asyncio.shield(leader), self.queue_timeout + timeout)
+            except TimeoutError:
+                raise QueryTimeout("The query ran past the time limit.") from None
+            except asyncio.CancelledError:
+                if not leader.cancelled():
+                    raise  # this request was cancelled, not the one it waited for
+        answer: asyncio.Future[QueryResult] = asyncio.get_running_loop().create_future()
+        self._leaders[shared] = answer
+        try:
+            result = await self._admitted(job, key, timeout)
+        except BaseException as exc:
+            if isinstance(exc, CcaiError):
+                answer.set_exception(exc)
+                answer.exception()  # retrieved: followers re-raise it
+            else:
+                answer.cancel()  # followers run the query themselves
+            raise
+        else:
+            answer.set_result(result)
+            return result
+        finally:
+            self._leaders.pop(shared, None)
+
+    async def _admitted(self, job: QueryJob, key: str, timeout: float) -> QueryResult:
+        """Admission, the long lane, a worker, then the run (see the module docstring)."""
+        assert self._idle is not None and self._lane is not None
         if self._in_flight >= self.size + self.max_queued:
             raise TooManyQueries(
                 f"The endpoint is busy ({self._in_flight} queries in progress or waiting). "
                 "Retry in a moment.",
                 retry_after=1,
             )
-        key = fingerprint(job)
         loop = asyncio.get_running_loop()
         until = loop.time() + self.queue_timeout
         holds_lane = False
@@ -681,6 +722,7 @@ class WorkerPoolStore:
         took_lane = False
         short = not holds_lane
         self._short_busy += short
+        self._running.add(worker)
         try:
             worker.conn.send(("query", job))
             if holds_lane:
@@ -728,6 +770,7 @@ class WorkerPoolStore:
             raise
         finally:
             self._short_busy -= short
+            self._running.discard(worker)
             if took_lane:
                 self._lane.give_back()
         if worker.restore():

@@ -100,11 +100,11 @@ def test_admission_and_queue(store_path: Path) -> None:
     async def body(pool: WorkerPoolStore) -> None:
         heavy = asyncio.create_task(pool.query(HEAVY, formats=F, timeout=1.5))
         await _until(lambda: _running(pool), 1.5, "the heavy query holds the worker")
-        queued = asyncio.create_task(pool.query("ASK {}", formats=F, timeout=5))
+        queued = asyncio.create_task(pool.query("ASK {} # queued", formats=F, timeout=5))
         await _until(lambda: pool.health()["queue"]["waiting"] == 1, 1.5, "the second query waits")
         assert not heavy.done()
         with pytest.raises(TooManyQueries) as info:
-            await pool.query("ASK {}", formats=F, timeout=5)
+            await pool.query("ASK {} # one too many", formats=F, timeout=5)
         assert info.value.retry_after >= 1
         with pytest.raises(QueryTimeout):
             await heavy
@@ -213,7 +213,10 @@ def test_sequential_queries_reuse_the_warm_worker(store_path: Path) -> None:
             await pool.query("ASK { ?s ?p ?o }", formats=F, timeout=10)
         assert sorted(pool.stats.served.values()) == [10]
         slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f }"
-        await asyncio.gather(*(pool.query(slow, formats=F, timeout=30) for _ in range(2)))
+        # two different texts (identical ones would be answered by one run)
+        await asyncio.gather(
+            *(pool.query(f"{slow} # {i}", formats=F, timeout=30) for i in range(2))
+        )
         assert len(pool.stats.served) == 2 and sum(pool.stats.served.values()) == 12
 
     asyncio.run(_with_pool(store_path, body, workers=2))

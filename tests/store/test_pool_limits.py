@@ -257,3 +257,30 @@ def test_a_long_query_never_takes_the_reserve(store_path: Path) -> None:
     asyncio.run(
         _with_pool(store_path, body, workers=2, reserved=1, long_query_seconds=0.3, spare=False)
     )
+
+
+def test_identical_queries_at_once_run_once(store_path: Path) -> None:
+    async def body(pool: WorkerPoolStore) -> None:
+        heavy = [
+            asyncio.create_task(pool.query(HEAVY, formats=F, timeout=1.0)) for _ in range(6)
+        ]
+        await asyncio.sleep(0.2)
+        # one worker runs the heavy query; the other answers cheap queries at once
+        start = time.monotonic()
+        r = await pool.query("ASK { ?s ?p ?o }", formats=F, timeout=5)
+        assert r.body.endswith(b"true}") and time.monotonic() - start < 0.5
+        outcomes = await asyncio.gather(*heavy, return_exceptions=True)
+        assert all(isinstance(o, QueryTimeout) for o in outcomes)
+        assert pool.stats.coalesced == 5
+        assert pool.stats.kills == {"timeout": 1}
+        # different formats are different answers: not shared
+        a = pool.query("SELECT * { ?s ?p ?o } LIMIT 1", formats=F, timeout=5)
+        b = pool.query(
+            "SELECT * { ?s ?p ?o } LIMIT 1",
+            formats=FormatChoice("text/csv", None),
+            timeout=5,
+        )
+        ra, rb = await asyncio.gather(a, b)
+        assert ra.media_type != rb.media_type and pool.stats.coalesced == 5
+
+    asyncio.run(_with_pool(store_path, body, workers=2, long_query_seconds=30, spare=False))
