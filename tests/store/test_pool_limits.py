@@ -261,9 +261,7 @@ def test_a_long_query_never_takes_the_reserve(store_path: Path) -> None:
 
 def test_identical_queries_at_once_run_once(store_path: Path) -> None:
     async def body(pool: WorkerPoolStore) -> None:
-        heavy = [
-            asyncio.create_task(pool.query(HEAVY, formats=F, timeout=1.0)) for _ in range(6)
-        ]
+        heavy = [asyncio.create_task(pool.query(HEAVY, formats=F, timeout=1.0)) for _ in range(6)]
         await asyncio.sleep(0.2)
         # one worker runs the heavy query; the other answers cheap queries at once
         start = time.monotonic()

@@ -97,13 +97,21 @@ def test_health_delta_reports_kills_and_cache_counters() -> None:
     assert d["kills_by_reason"] == {"memory": 2, "timeout": 2}
 
 
-def _cell(mix: str, p99: float, gaps: int = 0, total: float = 600, worker: float = 300) -> dict:
+def _cell(
+    mix: str,
+    p99: float,
+    gaps: int = 0,
+    total: float = 600,
+    worker: float = 300,
+    waiting: int = 1,
+) -> dict:
     return {
         "concurrency": 8,
         "cache": "off",
         "mix": mix,
         "cheap": {"p99_ms": p99},
         "seconds_without_cheap": gaps,
+        "cheap_pending_in_gaps": [waiting] * gaps,
         "rss": {"peak_total_mb": total, "peak_server_mb": 100, "peak_worker_mb": worker},
         "memory_limit_mb": 640,
         "workers": 3,
@@ -122,6 +130,10 @@ def test_verdicts_compare_each_heavy_cell_with_its_baseline() -> None:
     (row,) = load.verdicts(cells, 2560, 64)
     assert not (row["p99_met"] or row["no_gap_met"] or row["rss_met"] or row["worker_met"])
     assert not row["no_500_met"] and row["http_500"] == 1
+    # a second in which no cheap request was even waiting does not count against the server
+    cells = [_cell("baseline", 100), _cell("heavy", 150, gaps=3, waiting=0)]
+    (row,) = load.verdicts(cells, 2560, 64)
+    assert row["no_gap_met"] and row["seconds_cheap_waiting_unanswered"] == 0
 
 
 def test_total_limit_never_exceeds_the_budget() -> None:
