@@ -313,7 +313,7 @@ def test_a_killed_build_leaves_nothing_after_the_next_run(
     out = tmp_path / "build"
     script = textwrap.dedent(
         f"""
-        import time
+        import threading
         from pathlib import Path
         from types import SimpleNamespace
         from api.build import artefacts
@@ -321,7 +321,7 @@ def test_a_killed_build_leaves_nothing_after_the_next_run(
 
         def stalled_store(staging, nquads):
             Path({str(tmp_path / "writing")!r}).write_text(staging.name)
-            time.sleep(120)
+            threading.Event().wait(120)  # stalls here until the test kills it
 
         artefacts.write_store = stalled_store
         ok = SimpleNamespace(conforms=True, counts={{}})

@@ -1,6 +1,6 @@
 """The Dutch article graph (graph/ai-culturele-ontwikkeling.ttl) against its source.
 
-Source: /work/shared/sources/002_96888ac2a808d208.txt, "Welke invloed heeft AI
+Source: ../shared/sources/002_96888ac2a808d208.txt, "Welke invloed heeft AI
 op culturele ontwikkeling?", undated, no author, publisher not named.
 """
 

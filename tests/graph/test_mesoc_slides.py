@@ -1,6 +1,6 @@
 """The MESOC slides graph (graph/mesoc-ai-ccs-slides-2023.ttl) against its source.
 
-Source: /work/shared/sources/000_7060965c463bd25f.txt, slides by Baptiste
+Source: ../shared/sources/000_7060965c463bd25f.txt, slides by Baptiste
 Caramiaux for the MESOC final event, Paris, 10 March 2023.
 """
 

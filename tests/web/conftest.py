@@ -126,6 +126,7 @@ class LiveServer:
     """uvicorn on 127.0.0.1 (random port) in a thread, with the app's real lifespan."""
 
     def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         config = uvicorn.Config(
             create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
         )
@@ -173,6 +174,7 @@ class Listener:
         self.sock.settimeout(0.1)
         self.port = self.sock.getsockname()[1]
         self.connections = 0
+        self.connected = threading.Event()  # set at the first connection
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -184,6 +186,7 @@ class Listener:
             except (TimeoutError, OSError):
                 continue
             self.connections += 1
+            self.connected.set()
             conn.close()
 
     def close(self) -> None:

@@ -47,7 +47,7 @@ def test_positive_control_raw_pyoxigraph_does_connect(listener: Listener) -> Non
                 f"SELECT * {{ SERVICE <http://127.0.0.1:{listener.port}/s> {{ ?s ?p ?o }} }}"
             )
         )
-    time.sleep(0.1)
+    assert listener.connected.wait(timeout=10), "pyoxigraph never connected"
     assert listener.connections >= 1
 
 
