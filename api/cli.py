@@ -419,13 +419,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _configure_logging(level: str) -> None:
-    """The service's loggers (``ccai.*``) at ``level``, on standard error."""
+    """The service's loggers (``ccai.*``) at ``level``, on the current standard error."""
     import logging
+
+    class _Stderr(logging.StreamHandler):
+        """Writes to whatever ``sys.stderr`` is now (not the stream at creation)."""
+
+        @property
+        def stream(self) -> Any:
+            return sys.stderr
+
+        @stream.setter
+        def stream(self, value: Any) -> None:
+            pass
 
     logger = logging.getLogger("ccai")
     logger.setLevel(level.upper())
-    if not logger.handlers:
-        handler = logging.StreamHandler()
+    if not any(isinstance(h, _Stderr) for h in logger.handlers):
+        handler = _Stderr()
         handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
         logger.addHandler(handler)
 

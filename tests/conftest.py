@@ -7,12 +7,14 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from rdflib import Graph
 
 from api.resources import graph_dir, ontology_dir
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: The checkout (this file is ``<checkout>/tests/conftest.py``) and the shared
 #: folder that sits beside it: ``../shared`` holds the source documents and the
@@ -44,7 +46,7 @@ def shared_sources() -> Path:
 # --- the coverage tracer and third-party reasoners --------------------------------------
 
 
-def _untraced(function: Callable[..., Any]) -> Callable[..., Any]:
+def untraced(function: F) -> F:
     """``function`` run with this thread's coverage tracer off (under ``make check``).
 
     For third-party code only (pySHACL, owlrl): coverage does not report its
@@ -65,12 +67,21 @@ def _untraced(function: Callable[..., Any]) -> Callable[..., Any]:
         finally:
             tracer.start()
 
-    return wrapper
+    return wrapper  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session", name="untraced")
+def untraced_fixture() -> Callable[[F], F]:
+    """:func:`untraced`, for a test that runs third-party code only (e.g. rdflib's SPARQL)."""
+    return untraced
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _third_party_untraced() -> Iterator[None]:
-    """pySHACL validation and the owlrl closure run untraced (see :func:`_untraced`)."""
+    """pySHACL validation and the owlrl closure run untraced (:func:`untraced`).
+
+    ``CCAI_TRACE_THIRD_PARTY=1`` turns this off (to compare timings or coverage).
+    """
     if os.environ.get("CCAI_TRACE_THIRD_PARTY"):
         yield
         return
@@ -79,12 +90,15 @@ def _third_party_untraced() -> Iterator[None]:
     import api.fair.validate
     import api.validation
 
+    targets = [
+        (api.validation, "_pyshacl_validate"),  # pyshacl.validate
+        (api.fair.validate, "validate"),  # pyshacl.validate
+        (owlrl.DeductiveClosure, "expand"),
+    ]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            api.validation, "_pyshacl_validate", _untraced(api.validation._pyshacl_validate)
-        )
-        patch.setattr(api.fair.validate, "validate", _untraced(api.fair.validate.validate))
-        patch.setattr(owlrl.DeductiveClosure, "expand", _untraced(owlrl.DeductiveClosure.expand))
+        for owner, name in targets:
+            if hasattr(owner, name):
+                patch.setattr(owner, name, untraced(getattr(owner, name)))
         yield
 
 

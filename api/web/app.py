@@ -44,7 +44,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         try:
             yield
         finally:
-            del app.state.services
+            if getattr(app.state, "services", None) is services:
+                del app.state.services
             await services.close()
 
     app = FastAPI(
