@@ -170,3 +170,16 @@ def project_build(tmp_path_factory: pytest.TempPathFactory):
     data = json.loads((out / "report.json").read_text(encoding="utf-8"))
     names = {f.name for f in dataclasses.fields(BuildReport)}
     return out, BuildReport(**{k: v for k, v in data.items() if k in names})
+
+
+@pytest.fixture(autouse=True)
+def _ccai_logging_restored():
+    """`ccai serve` sets the level and handler of the `ccai` loggers for its process;
+    in the test process that must not leak into the next test's captured stderr."""
+    import logging
+
+    logger = logging.getLogger("ccai")
+    handlers, level = list(logger.handlers), logger.level
+    yield
+    logger.handlers[:] = handlers
+    logger.setLevel(level)
