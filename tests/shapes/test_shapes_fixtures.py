@@ -17,19 +17,16 @@ ontology and vocabularies merged in. A fixture whose header says
 ``# ontology: none`` tests the vocabulary or ontology shapes: it is validated
 against all the shapes with nothing merged in.
 
-The fixtures are validated in worker processes, two at a time (:func:`outcomes`):
-pySHACL's SPARQL-based targets are pure Python, and under the coverage tracer of
-``make check`` they ran about twice as slow as they do in a process of their own.
-:mod:`api.validation` itself stays covered by the other tests.
+The fixtures are validated by :func:`validate_fixture` in worker processes (the
+``outcomes`` fixture of ``conftest.py``, started when collection ends): pySHACL's
+SPARQL-based targets are pure Python, about twice as slow under the coverage tracer
+of ``make check`` as in a process of their own. :mod:`api.validation` itself stays
+covered by the other tests.
 """
 
 from __future__ import annotations
 
 import functools
-import multiprocessing
-import os
-from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,20 +121,6 @@ def validate_fixture(path: str) -> tuple[bool, list[Result]]:
         Result(str(r.focus_node), r.path_text or "-", str(r.source_shape), r.severity, r.message)
         for r in report.results
     ]
-
-
-@pytest.fixture(scope="module")
-def outcomes(request: pytest.FixtureRequest) -> Iterator[dict[Path, Future]]:
-    """The selected fixtures of this module, submitted at once to worker processes."""
-    selected = []
-    for item in request.session.items:
-        callspec = getattr(item, "callspec", None)
-        if getattr(item, "module", None) is request.module and callspec is not None:
-            selected.append(callspec.params["fixture"])
-    workers = max(1, min(4, os.cpu_count() or 1))
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter, without the tracer
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield {path: pool.submit(validate_fixture, str(path)) for path in selected}
 
 
 @pytest.mark.parametrize("fixture", BROKEN, ids=[p.stem for p in BROKEN])
