@@ -114,12 +114,19 @@ def graph_summary(build_dir: Path) -> GraphSummary:
     )
 
 
+# graph/external-identifiers.ttl: the register of external identifiers (its own named
+# graph and source, docs/modelling.md), which is not one of the source documents.
+IDENTIFIER_REGISTER = "external-identifiers"
+
+
 def render_markdown(summary: GraphSummary) -> str:
     """The README table: one row per class, one column per source, and a total."""
     slugs = list(summary.sources)
+    documents = [s for s in slugs if s != IDENTIFIER_REGISTER]
+    register = " and the identifier register" if IDENTIFIER_REGISTER in slugs else ""
     lines = [
         f"{summary.total:,} triples: {summary.asserted:,} asserted (the ontology, the "
-        f"vocabularies and {len(slugs)} source documents, each triple once) plus "
+        f"vocabularies, {len(documents)} source documents{register}, each triple once) plus "
         f"{summary.inferred:,} inferred (OWL RL).",
         "",
         "| class | " + " | ".join(f"`{s}`" for s in slugs) + " | total |",

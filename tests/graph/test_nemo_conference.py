@@ -219,10 +219,9 @@ def test_speaker_role_session_and_post(
     assert found == {(title, iri("organisation", org)) for title, org in posts}
     for post in held:
         assert (post, CCAI.postHolder, iri("person", person)) in g
-    # the participation names one of those posts as its capacity (the shapes allow one)
-    capacities = set(g.objects(part, CCAI.inCapacityOf))
-    assert len(capacities) == 1
-    assert capacities <= held
+    # the participation is in the capacity of every post the source prints beside the
+    # name (two for Verheyen, Dutoit and Oomen, issue 13)
+    assert set(g.objects(part, CCAI.inCapacityOf)) == held
 
 
 def test_ivanova_welcome_by_video_message(asserted_union: Graph) -> None:
