@@ -1,8 +1,13 @@
 """Validate RDF against the project's SHACL shapes (``shapes/*.ttl``).
 
-One entry point, :func:`validate`, runs pySHACL with the settings the shapes are
-written for, and returns a :class:`ValidationReport` that the three renderers
-(:func:`render_text`, :func:`render_json`, :func:`render_turtle`) print.
+One entry point, :func:`validate`, runs the SHACL engine (the fast engine of
+:mod:`api.shacl` by default, or pySHACL, behind the one function
+:func:`run_engine`) with the settings the shapes are written for, and returns
+a :class:`ValidationReport` that the renderers (:func:`render_text`,
+:func:`render_json`, :func:`render_junit`, :func:`render_turtle`) print.
+Everything downstream of the engine reads the ``sh:ValidationReport`` graph it
+returns (:func:`report_from_graph`), so another engine with the same contract,
+``(conforms, report_graph)``, is one call away.
 
 Settings (fixed, because the shapes depend on them):
 
@@ -40,11 +45,14 @@ from __future__ import annotations
 
 import functools
 import json
+import typing
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from pyshacl import validate as _pyshacl_validate
-from rdflib import RDF, BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.graph import ConjunctiveGraph
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
@@ -60,8 +68,11 @@ __all__ = [
     "load_ontology",
     "load_shapes",
     "render_json",
+    "render_junit",
     "render_text",
     "render_turtle",
+    "report_from_graph",
+    "run_engine",
     "validate",
 ]
 
@@ -71,6 +82,8 @@ SHAPES = Namespace("https://w3id.org/ccai/shapes#")
 #: Severities, most severe first (the order of :func:`render_text` groups).
 SEVERITIES: tuple[str, ...] = ("Violation", "Warning", "Info")
 _SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+#: The SHACL engines of :func:`run_engine`.
+Engine = typing.Literal["fast", "pyshacl"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,9 @@ class ValidationResult:
         constraint: the constraint component (``sh:sourceConstraintComponent``).
         path_text: ``path`` written as a SPARQL property path with prefixed
             names (``ccai:postIn``, ``^dct:isPartOf``), ``""`` when there is none.
+        file: the input file that describes the focus node, when known.
+        line: its line in that file, when known.
+        suggestions: for a dangling link, the nearest existing IRIs.
     """
 
     focus_node: Node
@@ -99,6 +115,9 @@ class ValidationResult:
     source_shape: Node
     constraint: URIRef | None
     path_text: str = ""
+    file: str | None = None
+    line: int | None = None
+    suggestions: tuple[URIRef, ...] = ()
 
     def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
         return (
@@ -182,6 +201,7 @@ def validate(
     shapes: Graph | None = None,
     *,
     ontology: Graph | None = None,
+    engine: Engine = "fast",
 ) -> ValidationReport:
     """Validate ``data`` against the SHACL ``shapes``.
 
@@ -194,6 +214,9 @@ def validate(
         ontology: the ontology and vocabularies merged into (a copy of) the data
             before validation; default :func:`load_ontology` (``ontology/**/*.ttl``).
             Pass an empty ``Graph()`` to validate the data alone.
+        engine: ``"fast"`` (:mod:`api.shacl`: the shapes compiled to SPARQL, run
+            by Oxigraph) or ``"pyshacl"`` (the reference; same results, see
+            ``tests/shacl/test_oracle.py``).
 
     Returns:
         A :class:`ValidationReport`; ``report.conforms`` is False when at least
@@ -202,13 +225,42 @@ def validate(
     Raises:
         pyshacl.errors.ShapeLoadError / ReportableRuntimeError: the shapes are
         not valid SHACL.
+        api.shacl.UnsupportedShapeError: ``engine="fast"`` and a shape uses a
+        SHACL feature it does not implement (use ``engine="pyshacl"``).
     """
     shapes_graph = shapes if shapes is not None else _default_shapes()
     ont_graph = ontology if ontology is not None else _default_ontology()
-    data_graph = _merge(data, ont_graph)
-    _conforms, report_graph, _text = _pyshacl_validate(
+    _conforms, report_graph = run_engine(data, shapes_graph, ont_graph, engine=engine)
+    return report_from_graph(report_graph)
+
+
+def run_engine(
+    data: Graph, shapes: Graph, background: Graph, *, engine: Engine = "fast"
+) -> tuple[bool, Graph]:
+    """Run the SHACL engine: ``(conforms, sh:ValidationReport graph)``.
+
+    ``engine="fast"`` runs :func:`api.shacl.validate` (Oxigraph), ``"pyshacl"``
+    pySHACL; both give the same results (``tests/shacl/test_oracle.py``).
+
+    ``background`` (ontology, vocabularies, a slice of the ccai graph) is
+    merged into a copy of ``data``; neither graph is modified. The one place
+    that names the engine (pySHACL, settings in the module docstring).
+    """
+    if engine == "fast":
+        from api import shacl
+
+        try:
+            outcome = shacl.validate(data, shapes, background=[background])
+        except shacl.UnsupportedShapeError:
+            # a shape (e.g. a user's --shapes) the compiler does not cover: the oracle runs it
+            return run_engine(data, shapes, background, engine="pyshacl")
+        return outcome.conforms, outcome.report
+    if engine != "pyshacl":
+        raise ValueError(f"unknown SHACL engine {engine!r} (fast or pyshacl)")
+    data_graph = _merge(data, background)
+    conforms, report_graph, _text = _pyshacl_validate(
         data_graph,
-        shacl_graph=shapes_graph,
+        shacl_graph=shapes,
         inference="none",
         inplace=True,  # data_graph is our own copy
         advanced=True,
@@ -216,13 +268,25 @@ def validate(
         allow_warnings=True,
         abort_on_first=False,
     )
+    return bool(conforms), report_graph
+
+
+def report_from_graph(report_graph: Graph) -> ValidationReport:
+    """A :class:`ValidationReport` read from an ``sh:ValidationReport`` graph.
+
+    ``conforms`` is recomputed (no ``sh:Violation``), so a report graph that a
+    caller edited (results added or removed) reads consistently.
+    """
     _bind(report_graph)
     results = sorted(_results(report_graph), key=ValidationResult.sort_key)
     counts = {severity: 0 for severity in SEVERITIES}
     for result in results:
         counts[result.severity] = counts.get(result.severity, 0) + 1
+    conforms = counts["Violation"] == 0
+    for report in list(report_graph.subjects(RDF.type, SH.ValidationReport)):
+        report_graph.set((report, SH.conforms, Literal(conforms)))
     return ValidationReport(
-        conforms=counts["Violation"] == 0,
+        conforms=conforms,
         results=results,
         counts=counts,
         report_graph=report_graph,
@@ -236,7 +300,9 @@ def render_text(report: ValidationReport) -> str:
     """A readable report: a summary line, then one line per result, grouped by severity.
 
     Each line is ``<severity>  <focus node>  <path>  <message>  [value: <value>]  (<shape>)``
-    with prefixed names (``post:jane-doe``, ``ccai:postIn``, ``:PostShape-postIn``).
+    with prefixed names (``post:jane-doe``, ``ccai:postIn``, ``:PostShape-postIn``),
+    followed by ``did you mean …?`` for a dangling link and by ``at file:line``
+    when the input file is known.
     """
     nsm = _namespace_manager()
     c = report.counts
@@ -255,6 +321,10 @@ def render_text(report: ValidationReport) -> str:
             if r.value is not None:
                 parts.append(f"[value: {_short(r.value, nsm)}]")
             parts.append(f"({_short(r.source_shape, nsm)})")
+            if r.suggestions:
+                parts.append("did you mean " + ", ".join(f"<{s}>" for s in r.suggestions) + "?")
+            if r.file:
+                parts.append(f"at {_where(r)}")
             lines.append("  ".join(parts))
     return "\n".join(lines) + "\n"
 
@@ -276,7 +346,10 @@ def render_json(report: ValidationReport) -> str:
               "value": "<N-Triples term>" | null,                # "\\"x\\"@en", "<https://…>"
               "message": "…",
               "sourceShape": "https://w3id.org/ccai/shapes#PostShape-postIn",
-              "constraint": "http://www.w3.org/ns/shacl#MinCountConstraintComponent"
+              "constraint": "http://www.w3.org/ns/shacl#MinCountConstraintComponent",
+              "file": "museum.ttl" | null,      # the input file describing the focus node
+              "line": 12 | null,                # its line there, when known
+              "suggestions": ["<full IRI>", …]  # nearest existing IRIs of a dangling link
             }, …
           ]
         }
@@ -294,11 +367,88 @@ def render_json(report: ValidationReport) -> str:
                 "message": r.message,
                 "sourceShape": _plain(r.source_shape),
                 "constraint": str(r.constraint) if r.constraint is not None else None,
+                "file": r.file,
+                "line": r.line,
+                "suggestions": [str(s) for s in r.suggestions],
             }
             for r in report.results
         ],
     }
     return json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def render_junit(
+    report: ValidationReport,
+    *,
+    suite: str = "ccai validate",
+    files: Sequence[str] = (),
+    fail_on: str = "Violation",
+) -> str:
+    """The report as JUnit XML, the format CI systems show natively.
+
+    One ``<testcase>`` per focus node and shape (``classname`` the input file
+    when known, ``name`` the focus node and the shape); results of severity
+    ``fail_on`` or more severe are ``<failure type="Violation">`` (one per
+    result, with path, value and message), milder ones are printed in the test
+    case's ``<system-out>``. Each input file in ``files`` adds a passing test
+    case ``parses``, so a conforming run still shows what was checked.
+
+    >>> print(render_junit(ValidationReport(True, [], {"Violation": 0}, Graph()), files=["a.ttl"]))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    <?xml version="1.0" encoding="utf-8"?>
+    <testsuites name="ccai validate" tests="1" failures="0" errors="0">
+    <testsuite name="ccai validate" tests="1" failures="0" errors="0" skipped="0">
+    <testcase classname="a.ttl" name="parses" />
+    </testsuite>
+    </testsuites>
+    """
+    nsm = _namespace_manager()
+    threshold = _SEVERITY_RANK.get(fail_on, 0)
+    groups: dict[tuple[str, str, str], list[ValidationResult]] = {}
+    for r in report.results:
+        key = (r.file or "ccai.validate", _short(r.focus_node, nsm), _short(r.source_shape, nsm))
+        groups.setdefault(key, []).append(r)
+    cases: list[str] = [
+        f'<testcase classname="{_xml(f)}" name="parses" />' for f in dict.fromkeys(files)
+    ]
+    failed = 0
+    for (classname, focus, shape), results in groups.items():
+        failing = [r for r in results if _SEVERITY_RANK.get(r.severity, 9) <= threshold]
+        other = [r for r in results if r not in failing]
+        body: list[str] = []
+        for r in failing:
+            text = f"{_where(r)}: " if r.file else ""
+            text += f"{r.severity}: {focus} {r.path_text or '-'}: {r.message}"
+            if r.value is not None:
+                text += f" [value: {_short(r.value, nsm)}]"
+            if r.suggestions:
+                text += " did you mean " + ", ".join(f"<{s}>" for s in r.suggestions) + "?"
+            body.append(
+                f'<failure type="{_xml(r.severity)}" message="{_xml(r.message)}">'
+                f"{_xml(text)}</failure>"
+            )
+        if other:
+            notes = "\n".join(f"{r.severity}: {r.path_text or '-'}: {r.message}" for r in other)
+            body.append(f"<system-out>{_xml(notes)}</system-out>")
+        failed += bool(failing)
+        name = _xml(f"{focus} ({shape})")
+        cases.append(
+            f'<testcase classname="{_xml(classname)}" name="{name}">{"".join(body)}</testcase>'
+        )
+    counts = f'tests="{len(cases)}" failures="{failed}" errors="0"'
+    return (
+        "\n".join(
+            [
+                '<?xml version="1.0" encoding="utf-8"?>',
+                f'<testsuites name="{_xml(suite)}" {counts}>',
+                f'<testsuite name="{_xml(suite)}" {counts} skipped="0">',
+                *cases,
+                "</testsuite>",
+                "</testsuites>",
+            ]
+        )
+        + "\n"
+    )
 
 
 def render_turtle(report: ValidationReport) -> str:
@@ -351,6 +501,16 @@ def _results(report_graph: Graph) -> list[ValidationResult]:
                     source_shape=source_shape,
                     constraint=constraint if isinstance(constraint, URIRef) else None,
                     path_text=_path_text(report_graph, path, nsm) if path is not None else "",
+                    suggestions=tuple(
+                        sorted(
+                            (
+                                s
+                                for s in report_graph.objects(node, RDFS.seeAlso)
+                                if isinstance(s, URIRef)
+                            ),
+                            key=str,
+                        )
+                    ),
                 )
             )
     return out
@@ -404,6 +564,14 @@ def _short(term: Node | None, nsm: NamespaceManager) -> str:
     if isinstance(term, Literal):
         return term.n3(nsm)
     return str(term.n3()) if isinstance(term, BNode) else str(term)
+
+
+def _where(result: ValidationResult) -> str:
+    return f"{result.file}:{result.line}" if result.line else str(result.file)
+
+
+def _xml(text: str) -> str:
+    return xml_escape(text, {'"': "&quot;"})
 
 
 def _plain(term: Node | None) -> str | None:

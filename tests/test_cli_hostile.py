@@ -303,19 +303,20 @@ def test_parse_paths_raises_no_rdf(tmp_path: Path) -> None:
 # --- ill-typed literals ---------------------------------------------------------------------
 
 
-def test_ill_typed_literals_are_one_line_warnings(
+def test_ill_typed_literals_are_violations_without_traceback(
     capsys, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "dates.ttl"
     path.write_text(ILL_TYPED)
     with caplog.at_level(logging.WARNING, logger="rdflib.term"):
         code, out, err = run(capsys, "validate", path)
-    assert code == 0, out + err
-    assert out.startswith("Conforms: yes")
-    assert err.splitlines() == [
-        f'{path}:2: warning: ill-typed literal "2024-06-31"^^xsd:date',
-        f'{path}:3: warning: ill-typed literal "abc"^^xsd:integer',
-    ]
+    # issue 10: an ill-typed literal is a violation naming its lexical form and the reason
+    assert code == 1, out + err
+    assert out.startswith("Conforms: no (2 violations")
+    assert '"2024-06-31" is not a valid xsd:date: day is out of range for month' in out
+    assert '"abc" is not a valid xsd:integer: invalid literal for int()' in out
+    assert f"at {path}:2" in out
+    assert err.splitlines() == ["ccai validate: 2 violation(s), 0 warning(s), 0 info(s)"]
     assert not [r for r in caplog.records if r.name == "rdflib.term"]
 
 
@@ -328,10 +329,10 @@ def test_ill_typed_literals_print_no_traceback(tmp_path: Path) -> None:
     done = subprocess.run(
         [*argv, "validate", str(path)], capture_output=True, text=True, timeout=120, check=False
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert "Failed to convert" not in done.stderr
-    assert "ill-typed literal" in done.stderr
+    assert "is not a valid xsd:date: day is out of range for month" in done.stdout
 
 
 def test_silencing_rdflib_nests() -> None:

@@ -336,11 +336,27 @@ def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
     """
     fmt = rdf_format(path)
     data = read_bytes(path, max_bytes=max_bytes)
+    return parse_data(data, fmt, path=path, base=path.resolve().as_uri())
+
+
+def parse_data(data: bytes, fmt: str, *, path: Path | str, base: str) -> Graph:
+    """Parse ``data`` (already in memory) as ``fmt`` (an rdflib parser name of
+    :data:`RDF_SUFFIXES`) with the same safety checks and errors as :func:`parse_file`.
+
+    ``path`` only names the input in errors and warnings (an upload has no
+    file); ``base`` resolves relative IRIs. Nothing is written anywhere.
+
+    >>> len(parse_data(b'<https://e.org/a> <https://e.org/b> "c" .', "nt", path="upload", base="https://upload.invalid/"))
+    1
+
+    Raises:
+        RdfSyntaxError, UnsafeInputError (both :class:`RdfInputError`).
+    """
+    path = Path(path)
     if fmt == "xml":
         _reject_dtd(path, data)
     elif fmt == "json-ld":
         _check_json_ld(path, data)
-    base = path.resolve().as_uri()
     try:
         with warnings.catch_warnings(), quiet_ill_typed_literals():
             # rdflib's own N-Quads/TriG parsers use its deprecated ConjunctiveGraph API.

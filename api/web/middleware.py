@@ -7,7 +7,8 @@
 * **Body size.** A declared ``Content-Length`` above ``max_bytes`` is answered
   413 before the body is read; a body that turns out larger (chunked, or a
   lying header) raises :class:`~api.errors.RequestTooLarge` while it is read,
-  which the error handlers turn into the same 413.
+  which the error handlers turn into the same 413. ``path_limits`` gives a
+  path its own cap (``POST /validate`` takes uploads larger than a query).
 * **Body time.** The whole body must arrive within ``body_timeout`` seconds of
   the request's start; a slower one raises
   :class:`~api.errors.RequestTimeout` (408, ``Connection: close``).
@@ -39,15 +40,20 @@ class RequestGuard:
         max_header_bytes: int,
         body_timeout: float,
         public_base_url: str,
+        path_limits: dict[str, int] | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = dict(path_limits or {})
         self.max_header_bytes = max_header_bytes
         self.body_timeout = body_timeout
         self.public_base_url = public_base_url
 
-    def _message(self) -> str:
-        return f"The request body is larger than {self.max_bytes} bytes."
+    def _limit(self, scope: Scope) -> int:
+        return self.path_limits.get(scope.get("path", ""), self.max_bytes)
+
+    def _message(self, limit: int) -> str:
+        return f"The request body is larger than {limit} bytes."
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,7 +63,7 @@ class RequestGuard:
         if rejected is not None:
             await rejected(scope, receive, send)
             return
-        await self.app(scope, self._guarded(receive), self._relocating(send))
+        await self.app(scope, self._guarded(receive, self._limit(scope)), self._relocating(send))
 
     def _reject(self, scope: Scope) -> Response | None:
         """The response for a request refused on its head alone, or ``None``."""
@@ -78,15 +84,18 @@ class RequestGuard:
                     declared = int(value)
                 except ValueError:
                     declared = -1
-                if declared > self.max_bytes:
-                    return error_response(Request(scope), 413, "request-too-large", self._message())
+                limit = self._limit(scope)
+                if declared > limit:
+                    return error_response(
+                        Request(scope), 413, "request-too-large", self._message(limit)
+                    )
                 if declared < 0:
                     return error_response(
                         Request(scope), 400, "bad-request", "Invalid Content-Length."
                     )
         return None
 
-    def _guarded(self, receive: Receive) -> Receive:
+    def _guarded(self, receive: Receive, limit: int) -> Receive:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.body_timeout
         seen = 0
@@ -104,8 +113,8 @@ class RequestGuard:
                 ) from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise RequestTooLarge(self._message())
+                if seen > limit:
+                    raise RequestTooLarge(self._message(limit))
                 complete = not message.get("more_body", False)
             return message
 

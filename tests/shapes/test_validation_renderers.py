@@ -61,6 +61,9 @@ def test_json_is_valid_and_stable(report, shapes_graph, ontology_graph) -> None:
         "message",
         "sourceShape",
         "constraint",
+        "file",
+        "line",
+        "suggestions",
     }
     assert all(set(r) == keys for r in payload["results"])
     assert any(r["focusNode"] == PLACE and r["path"] is None for r in payload["results"])
