@@ -13,8 +13,11 @@ file                         content
                              sorted, gzip (no timestamp, so reproducible)
 ``ccai.jsonld``              the same, JSON-LD with a compact ``@context`` made
                              from the project's prefixes (inline: never fetched)
-``oxigraph/``                a pyoxigraph (RocksDB) store with every named graph,
+``oxigraph/``                a pyoxigraph (RocksDB) store with every named graph
+                             and ``ccai-counts.json`` (its triple counts),
                              loaded from ``dataset.nq``
+``search.sqlite``            the label index (SQLite FTS5, :mod:`api.search.index`),
+                             written from the store
 ``report.json``              :class:`~api.build.pipeline.BuildReport`; its
                              ``store.files`` lists each store file with its size
                              and SHA-256
@@ -54,7 +57,8 @@ import pyoxigraph
 from rdflib import Dataset, Graph
 
 from api.namespaces import PREFIXES
-from api.store.layout import count_triples, materialise
+from api.search import index as search_index
+from api.store.layout import count_triples, materialise, write_counts
 
 STORE_DIR = "oxigraph"
 REPORT_FILE = "report.json"
@@ -82,6 +86,7 @@ class StoreSummary(TypedDict):
     named_graphs: list[str]
     triples: dict[str, object]
     files: list[StoreFile]
+    search: dict[str, object]
 
 
 class StoreIntegrityError(Exception):
@@ -206,9 +211,11 @@ def write_store(out_dir: Path, nquads: Path) -> StoreSummary:
         graphs = sorted(g.value for g in store.named_graphs())
         quads = len(store)
         counts = count_triples(store)
+        labels = search_index.build(store, out_dir / search_index.INDEX_FILE)
     finally:
         del store
         gc.collect()
+    write_counts(path, counts)  # read at start by the service instead of counting
     files = store_files(out_dir)
     return {
         "path": STORE_DIR,
@@ -216,6 +223,7 @@ def write_store(out_dir: Path, nquads: Path) -> StoreSummary:
         "named_graphs": graphs,
         "triples": counts.as_dict(),
         "files": files,
+        "search": {"path": search_index.INDEX_FILE, "labels": labels},
     }
 
 

@@ -34,10 +34,12 @@ from typing import Any, Protocol
 
 from rdflib import OWL, RDF, Graph, URIRef
 
-from api import __version__
+from api import __version__, resources
 from api.build import artefacts
+from api.build import fingerprint as fingerprints
 from api.build.loader import LoadedGraphs, load
-from api.build.reasoning import InferenceResult, infer
+from api.build.reasoning import InferenceResult
+from api.build.rules import infer
 from api.namespaces import CCAI, GRAPH_INFERRED, PREFIXES
 from api.rdf.parsing import RdfInputError, parse_paths
 
@@ -88,6 +90,10 @@ class BuildReport:
     entailments: dict[str, Any] = field(default_factory=dict)
     artefacts: list[dict[str, Any]] = field(default_factory=list)
     store: dict[str, Any] = field(default_factory=dict)
+    #: :func:`api.build.fingerprint.fingerprint` of what the build was made from.
+    inputs: dict[str, Any] = field(default_factory=dict)
+    #: True when ``ccai build`` found the build up to date and wrote nothing.
+    skipped: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,7 +119,7 @@ def default_validator(shapes_dir: Path | None = None) -> Validator:
 
     def run(data: Graph) -> ValidationReportLike:
         # ``data`` is the asserted union, ontology and vocabularies included.
-        return validation.validate(data, shapes, ontology=Graph())
+        return validation.validate(data, shapes, ontology=Graph(), engine="fast")
 
     return run
 
@@ -127,6 +133,7 @@ def build(
     shapes_dir: Path | None = None,
     validator: Validator | None = None,
     progress: Callable[[str], None] | None = None,
+    force: bool = True,
 ) -> BuildReport:
     """Build the dataset into ``out_dir``.
 
@@ -138,6 +145,9 @@ def build(
         validator: ``validator(asserted_union) -> report`` with ``.conforms`` and
             ``.counts``; the default is :func:`default_validator`.
         progress: called with a short message before each step.
+        force: build even when ``out_dir`` is a build of the same inputs (the
+            content hash of :mod:`api.build.fingerprint`); without it such a
+            build is left as it is and its report returned, ``skipped`` set.
 
     Raises:
         RdfInputError: an input file cannot be used (names the file and line).
@@ -149,7 +159,20 @@ def build(
     for stale in remove_stale_builds(out_dir):
         say(f"removed {stale.name}, left by a build that was killed")
     started = time.perf_counter()
-    report = BuildReport(version=__version__, started=_now())
+    inputs = fingerprints.fingerprint(
+        {
+            "graph": graph_dir or resources.graph_dir(),
+            "ontology": ontology_file or resources.ontology_file(),
+            "vocabularies": vocabularies_dir or resources.vocabularies_dir(),
+            "shapes": shapes_dir or resources.shapes_dir(),
+        }
+    )
+    # A build checked by another validator than the default is never reused.
+    if not force and validator is None and fingerprints.up_to_date(out_dir, inputs):
+        previous = fingerprints.recorded_report(out_dir) or {}
+        known = {k: v for k, v in previous.items() if k in BuildReport.__dataclass_fields__}
+        return BuildReport(**{**known, "skipped": True})
+    report = BuildReport(version=__version__, started=_now(), inputs=inputs)
     timings = report.timings
 
     say("loading")

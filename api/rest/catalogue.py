@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 from api.errors import StoreUnavailable
 from api.settings import Settings
@@ -20,6 +21,7 @@ from api.store.base import Store
 
 from .classes import OntologyClass, read_classes
 from .search import LabelIndex, build_label_index
+from .search_fts import open_fts_index
 
 log = logging.getLogger("ccai.rest")
 
@@ -30,9 +32,10 @@ WARM_UP_TIMEOUT = 600.0  # seconds for each start-up read
 class Catalogue:
     """Label index and class list of one store, each read on first use."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, *, index_dir: Path | None = None) -> None:
         self.store = store
         self.settings = settings
+        self.index_dir = index_dir  # a build whose search.sqlite indexes ``store``
         self._lock = asyncio.Lock()
         self._index: LabelIndex | None = None
         self._classes: dict[str, OntologyClass] | None = None
@@ -42,7 +45,13 @@ class Catalogue:
         async with self._lock:
             timeout = max(self.settings.query_timeout, WARM_UP_TIMEOUT)
             self._classes = await read_classes(self.store, self.settings, timeout=timeout)
-            self._index = await build_label_index(self.store, self.settings, timeout=timeout)
+            # The build's full-text index when there is one (nothing to read from the
+            # store); otherwise every label, read into memory.
+            fts = open_fts_index(self.index_dir) if self.index_dir is not None else None
+            if fts is not None:
+                self._index = fts  # type: ignore[assignment]
+            else:
+                self._index = await build_label_index(self.store, self.settings, timeout=timeout)
 
     def _unavailable(self, what: str) -> StoreUnavailable:
         return StoreUnavailable(

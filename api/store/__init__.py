@@ -20,7 +20,12 @@ if TYPE_CHECKING:  # worker processes import this package: keep their start-up l
 
 
 def open_store(settings: Settings) -> Store:
-    """The backend named by ``settings.store_backend`` over ``settings.oxigraph_path()``."""
+    """The backend named by ``settings.store_backend`` over ``settings.oxigraph_path()``,
+    or the remote SPARQL store when ``settings.backend == "remote"``."""
+    if settings.backend == "remote":  # issue 11: a remote SPARQL 1.1 store
+        from api.store.remote import open_remote
+
+        return open_remote(settings)
     path = settings.oxigraph_path()
     if not path.is_dir():
         from api.errors import StoreUnavailable

@@ -25,7 +25,7 @@ from api.errors import CcaiError
 from api.store import sandbox
 from api.store.base import QueryResult
 from api.store.execute import execute
-from api.store.layout import TripleCounts, count_triples
+from api.store.layout import TripleCounts, stored_counts
 
 # What the worker answers to a "query" or "stats" message (see the module docstring).
 _Reply = (
@@ -68,10 +68,10 @@ def main(conn: Connection, path: str, use_sandbox: bool = True, data_limit: int 
         )
         return
     conn.send(("ready", graphs))
-    _serve(conn, store, graphs)
+    _serve(conn, store, graphs, path)
 
 
-def _serve(conn: Connection, store: ox.Store, graphs: list[str]) -> None:
+def _serve(conn: Connection, store: ox.Store, graphs: list[str], path: str | None = None) -> None:
     while True:
         try:
             kind, payload = conn.recv()
@@ -84,7 +84,7 @@ def _serve(conn: Connection, store: ox.Store, graphs: list[str]) -> None:
             if kind == "query":
                 reply = ("ok", execute(store, payload, graphs))
             elif kind == "stats":
-                reply = ("ok", count_triples(store))
+                reply = ("ok", stored_counts(store, path))
             else:
                 reply = ("internal", None)
         except CcaiError as exc:

@@ -3,29 +3,38 @@
 SPARQL users expect ``{ ?s ?p ?o }`` to mean *the graph*: each triple once.
 A default graph that is the union of the named graphs is a bag in pyoxigraph
 (a triple stated by two sources came back twice: the README's own
-``event-participants`` example gave 60 rows for 26 distinct). So the build
-materialises the set of asserted triples as the store's default graph, next
-to the provenance graphs, much as Jena's union default graph behaves:
+``event-participants`` example gave 60 rows for 26 distinct), and a default
+graph given to the engine as a list of graphs is slower than one graph
+(pyoxigraph evaluates each pattern on every graph of the list and merges:
+measured in ``bench/README.md``). So the build materialises the graph a
+query sees by default as the store's own default graph, next to the
+provenance graphs, much as Jena's union default graph behaves:
 
 ========================================  ========================================
 graph                                     holds
 ========================================  ========================================
-the store's default graph                 every distinct asserted triple
+the store's default graph                 every distinct asserted triple and every
+                                          inferred one (each once)
 ``https://w3id.org/ccai/graph/{source}``  what one source states (provenance)
-``https://w3id.org/ccai/graph/inferred``  the kept OWL RL entailments, none of them
+``https://w3id.org/ccai/graph/inferred``  the kept entailments, none of them
                                           asserted (the build's reasoner drops those)
 ========================================  ========================================
 
-A query that names no dataset sees the default graph ∪ the inferred graph:
-two disjoint sets, so every triple once (with ``inference=false``: the
-default graph alone). ``GRAPH ?g`` ranges over the named graphs, where a
-triple stated by two sources is found in both.
+A query that names no dataset runs on the store's default graph as it is:
+no list of graphs, no union at query time. ``GRAPH ?g`` ranges over the named
+graphs, where a triple stated by two sources is found in both and the
+inferred triples are found in ``…/graph/inferred``. With ``inference=false``
+the default graph is the union of the named graphs but the inferred one (a
+list: slower, and a bag, so a triple two sources state is seen twice; use
+``DISTINCT``).
 
 :func:`materialise` fills the default graph of a store that holds the named
 graphs (the build calls it; so do test fixtures). :func:`dataset_for` tells
 the engine which graphs a query sees. :class:`TripleCounts` is the one set of
 figures every report uses (README, landing page, ``/health``, VoID,
-``ccai stats``, the build report).
+``ccai stats``, the build report); the build records them beside the store
+(:func:`write_counts`) so that a service starts without counting
+(:func:`stored_counts`).
 
 >>> import pyoxigraph as ox
 >>> store = ox.Store()
@@ -36,23 +45,34 @@ figures every report uses (README, landing page, ``/health``, VoID,
 >>> counts = count_triples(store)
 >>> counts.total, counts.asserted, counts.inferred, sorted(counts.graphs.values())
 (1, 1, 0, [1, 1])
+>>> dataset_for(True, list(counts.graphs))  # the store's own default graph, no list
+{}
 """
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
 BASE = "https://w3id.org/ccai/graph/"
 INFERRED = BASE + "inferred"
 
-_MATERIALISE = f"""
-INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{INFERRED}>) }}
-"""
+#: Layout version, recorded with the counts (1: the default graph held the asserted triples only).
+LAYOUT = 2
+#: The counts the build records, a file inside the store's folder (checksummed with it).
+COUNTS_FILE = "ccai-counts.json"
+
+_MATERIALISE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 _PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-_OVERLAP = f"ASK {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} ?s ?p ?o }}"
+_OVERLAP = f"""ASK {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }}
+  GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{INFERRED}>) }}"""
+#: A store of layout 1: inferred triples missing from the default graph.
+_OLD_LAYOUT = f"ASK {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ ?s ?p ?o }} }}"
 
 
 class StoreLayoutError(ValueError):
@@ -85,7 +105,7 @@ class TripleCounts:
 
 
 def materialise(store: ox.Store) -> None:
-    """Fill the default graph with the asserted triples of the named graphs (idempotent).
+    """Fill the default graph with the distinct triples of the named graphs (idempotent).
 
     Raises:
         StoreLayoutError: the inferred graph repeats an asserted triple (the
@@ -106,35 +126,78 @@ def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
 def count_triples(store: ox.Store) -> TripleCounts:
     """The :class:`TripleCounts` of a materialised store."""
     per_graph = {sol["g"].value: int(sol["n"].value) for sol in _select(store, _PER_GRAPH)}
-    asserted = int(next(iter(_select(store, _DEFAULT)))["n"].value)
-    if per_graph and not asserted:
+    total = int(next(iter(_select(store, _DEFAULT)))["n"].value)
+    if per_graph and (not total or store.query(_OLD_LAYOUT)):
         raise StoreLayoutError(
-            "The store has named graphs but an empty default graph (it was built by an "
-            "older version of ccai-kg): rebuild it with `ccai build`."
+            "The store's default graph is not the materialised union of its named graphs "
+            "(it was built by an older version of ccai-kg): rebuild it with `ccai build`."
         )
     inferred = per_graph.get(INFERRED, 0)
     return TripleCounts(
-        total=asserted + inferred,
-        asserted=asserted,
+        total=total,
+        asserted=total - inferred,
         inferred=inferred,
         graphs=dict(sorted(per_graph.items())),
     )
+
+
+def write_counts(store_dir: str | Path, counts: TripleCounts) -> Path:
+    """Record ``counts`` in the store's folder (:data:`COUNTS_FILE`); call after every change.
+
+    ``ccai build`` writes it; whatever changes the store afterwards (``ccai
+    load``) must write it again (:func:`count_triples` of the changed store),
+    or the service counts at start (:func:`stored_counts` sees the graphs differ).
+    """
+    path = Path(store_dir) / COUNTS_FILE
+    payload = {"layout": LAYOUT, **counts.as_dict()}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def read_counts(store_dir: str | Path) -> TripleCounts | None:
+    """The counts :func:`write_counts` recorded, or ``None`` (missing, unreadable, older layout)."""
+    try:
+        data = json.loads((Path(store_dir) / COUNTS_FILE).read_text(encoding="utf-8"))
+        if data.get("layout") != LAYOUT:
+            return None
+        return TripleCounts(
+            total=int(data["total"]),
+            asserted=int(data["asserted"]),
+            inferred=int(data["inferred"]),
+            graphs={str(g): int(n) for g, n in data["graphs"].items()},
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def stored_counts(store: ox.Store, store_dir: str | Path | None) -> TripleCounts:
+    """The recorded counts when they describe ``store`` (the same named graphs), else counted.
+
+    Reading the file costs microseconds; :func:`count_triples` scans every
+    triple (seconds at 10⁷). Listing the named graphs is cheap, and catches a
+    store changed without its counts being written again.
+    """
+    if store_dir is not None:
+        recorded = read_counts(store_dir)
+        if recorded is not None:
+            graphs = sorted(g.value for g in store.named_graphs())
+            if graphs == sorted(recorded.graphs):
+                return recorded
+    return count_triples(store)
 
 
 def dataset_for(include_inferred: bool, graphs: list[str]) -> dict[str, object]:
     """``pyoxigraph.Store.query`` arguments for a query that names no dataset.
 
     ``graphs``: the named graphs (as :attr:`TripleCounts.graphs`). With
-    inference the default graph is the store's default graph ∪ the inferred
-    graph (disjoint: a set); without, the store's default graph alone, and the
-    inferred graph is hidden from ``GRAPH ?g`` as well.
+    inference, none: the store's own default graph (asserted ∪ inferred, a
+    set) and every named graph, with no list for the engine to merge. Without,
+    the union of the named graphs but the inferred one (hidden from ``GRAPH
+    ?g`` as well).
     """
     if include_inferred:
-        default: list[object] = [ox.DefaultGraph()]
-        if INFERRED in graphs:
-            default.append(ox.NamedNode(INFERRED))
-        return {"default_graph": default, "named_graphs": [ox.NamedNode(g) for g in graphs]}
-    return {
-        "default_graph": [ox.DefaultGraph()],
-        "named_graphs": [ox.NamedNode(g) for g in graphs if g != INFERRED],
-    }
+        return {}
+    asserted = [ox.NamedNode(g) for g in graphs if g != INFERRED]
+    return {"default_graph": asserted or [ox.DefaultGraph()], "named_graphs": asserted}

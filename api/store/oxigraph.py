@@ -20,7 +20,7 @@ from api.errors import QueryTimeout
 from api.store.admission import Admission
 from api.store.base import FormatChoice, QueryJob, QueryResult
 from api.store.execute import execute
-from api.store.layout import TripleCounts, count_triples
+from api.store.layout import TripleCounts, stored_counts
 
 
 class OxigraphStore:
@@ -58,14 +58,17 @@ class OxigraphStore:
         self._max_rows = max_result_rows
         self._admission = Admission(max_concurrent, max_queued)
         self._counts = TripleCounts(0, 0, 0)
+        self._path: Path | None = None
 
     @classmethod
     def open(cls, path: str | Path, **kwargs) -> OxigraphStore:
-        """Open an on-disk store read-only."""
-        return cls(ox.Store.read_only(str(path)), **kwargs)
+        """Open an on-disk store read-only (its counts are read from the build's record)."""
+        store = cls(ox.Store.read_only(str(path)), **kwargs)
+        store._path = Path(path)
+        return store
 
     async def start(self) -> None:
-        self._counts = await asyncio.to_thread(count_triples, self._store)
+        self._counts = await asyncio.to_thread(stored_counts, self._store, self._path)
 
     def named_graphs(self) -> list[str]:
         return list(self._counts.graphs)

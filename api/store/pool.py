@@ -100,7 +100,19 @@ _READ_CHUNK = 1 << 20
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 WATCH_INTERVAL = 0.05  # seconds between resident-set samples of a busy worker
-LONG_QUERY_NICE = 10  # CPU priority of a worker running a long query (0: normal)
+LONG_QUERY_NICE = 10  # added to the server's CPU priority for a worker running a long query
+
+
+def normal_priority() -> int:
+    """The server's own CPU priority (nice value): a worker's outside the long lane."""
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def demoted_priority() -> int:
+    """A long-lane worker's priority: LONG_QUERY_NICE lower than the server's (max 19)."""
+    return min(normal_priority() + LONG_QUERY_NICE, 19)
+
+
 MONITOR_INTERVAL = 1.0  # seconds between liveness checks of idle workers
 RESPAWN_BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0)  # seconds, then 30 s on
 HISTORY_SIZE = 4096  # query fingerprints remembered as long
@@ -161,10 +173,11 @@ class _Worker:
         return self.process.is_alive()
 
     def demote(self) -> None:
-        """Lower the worker's CPU priority while it runs a long query (nice +10)."""
+        """Lower the worker's CPU priority while it runs a long query (nice +10
+        relative to the server's own priority, which the worker inherited)."""
         if not self.demoted:
             with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, self.process.pid or 0, LONG_QUERY_NICE)
+                os.setpriority(os.PRIO_PROCESS, self.process.pid or 0, demoted_priority())
                 self.demoted = True
 
     def restore(self) -> bool:
@@ -172,7 +185,7 @@ class _Worker:
         if not self.demoted:
             return True
         try:
-            os.setpriority(os.PRIO_PROCESS, self.process.pid or 0, 0)
+            os.setpriority(os.PRIO_PROCESS, self.process.pid or 0, normal_priority())
         except OSError:
             return False
         self.demoted = False

@@ -1,0 +1,326 @@
+"""Inference by rules compiled from the ontology's own axioms, run inside a pyoxigraph store.
+
+:mod:`api.build.reasoning` runs owlrl's full OWL RL closure in rdflib and then
+throws most of it away (:func:`api.build.reasoning.noise_reason`). The
+entailments it keeps come from a handful of axiom kinds, which this module
+turns into SPARQL UPDATE rules and runs to a fixpoint inside a store:
+
+================================  ===============================================
+axiom (anywhere in the schema)    rule
+================================  ===============================================
+``C rdfs:subClassOf D``,          ``?x a C`` ⇒ ``?x a D`` (over the transitive
+``C owl:equivalentClass D``       closure; an equivalence is two subclass axioms)
+``p rdfs:subPropertyOf q``,       ``?s p ?o`` ⇒ ``?s q ?o`` (closure likewise)
+``p owl:equivalentProperty q``
+``p owl:inverseOf q``             ``?s p ?o`` ⇒ ``?o q ?s`` and back
+``p a owl:SymmetricProperty``     ``?s p ?o`` ⇒ ``?o p ?s``
+``p a owl:TransitiveProperty``    ``?x p ?y . ?y p ?z`` ⇒ ``?x p ?z``
+``p owl:propertyChainAxiom (…)``  ``?x p1 ?y1 . … ?yn-1 pn ?z`` ⇒ ``?x p ?z``
+``p rdfs:domain C``               ``?s p ?o`` ⇒ ``?s a C``
+``p rdfs:range C``                ``?s p ?o`` ⇒ ``?o a C`` (``?o`` not a literal)
+``C owl:disjointWith D``          ``?x a C, D`` ⇒ an inconsistency message
+================================  ===============================================
+
+Each rule is one ``INSERT … WHERE`` whose axioms are a ``VALUES`` block of
+IRIs read from the schema (never text spliced into the query), so a rule
+costs one pass over the triples of the predicates or classes it names. The
+rules run in rounds until a round adds nothing; the kept entailments are then
+filtered exactly as owlrl's are (:func:`api.build.reasoning.noise_reason`),
+and owlrl stays the oracle: a test requires the same kept entailments on the
+project graph and on a fixture with every axiom kind.
+
+Not covered (the ontology states none of them; :func:`unsupported_axioms`
+names any that appear, so a test fails when the ontology starts using one):
+class expressions (restrictions, ``owl:unionOf``, ``owl:intersectionOf``…),
+``owl:sameAs`` and the functional/inverse-functional/key rules that produce it.
+
+>>> from rdflib import Graph
+>>> onto = Graph().parse(data='''
+...   @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+...   <https://e.org/Museum> rdfs:subClassOf <https://schema.org/Organization> .''',
+...   format="turtle")
+>>> data = Graph().parse(data='<https://e.org/x> a <https://e.org/Museum> .', format="turtle")
+>>> result = infer(data, onto)
+>>> [(str(s), str(o)) for s, _, o in result.graph]
+[('https://e.org/x', 'https://schema.org/Organization')]
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from api.build.reasoning import InferenceResult, noise_reason
+from api.namespaces import PREFIXES
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+"""
+
+#: The asserted triples, kept apart so that what the rules add can be told from them.
+ASSERTED = ox.NamedNode("urn:ccai:rules:asserted")
+
+_SUBCLASS = (
+    _PREFIXES
+    + """SELECT DISTINCT ?a ?b WHERE {
+  ?a (rdfs:subClassOf|owl:equivalentClass|^owl:equivalentClass)+ ?b
+  FILTER(isIRI(?a) && isIRI(?b) && ?a != ?b)
+}"""
+)
+_SUBPROPERTY = (
+    _PREFIXES
+    + """SELECT DISTINCT ?a ?b WHERE {
+  ?a (rdfs:subPropertyOf|owl:equivalentProperty|^owl:equivalentProperty)+ ?b
+  FILTER(isIRI(?a) && isIRI(?b) && ?a != ?b)
+}"""
+)
+_INVERSE = (
+    _PREFIXES + "SELECT DISTINCT ?a ?b WHERE { ?a owl:inverseOf ?b FILTER(isIRI(?a) && isIRI(?b)) }"
+)
+_SYMMETRIC = _PREFIXES + "SELECT DISTINCT ?a WHERE { ?a a owl:SymmetricProperty FILTER isIRI(?a) }"
+_TRANSITIVE = (
+    _PREFIXES + "SELECT DISTINCT ?a WHERE { ?a a owl:TransitiveProperty FILTER isIRI(?a) }"
+)
+_DOMAIN = (
+    _PREFIXES + "SELECT DISTINCT ?a ?b WHERE { ?a rdfs:domain ?b FILTER(isIRI(?a) && isIRI(?b)) }"
+)
+_RANGE = (
+    _PREFIXES + "SELECT DISTINCT ?a ?b WHERE { ?a rdfs:range ?b FILTER(isIRI(?a) && isIRI(?b)) }"
+)
+_DISJOINT = (
+    _PREFIXES
+    + "SELECT DISTINCT ?a ?b WHERE { ?a owl:disjointWith ?b FILTER(isIRI(?a) && isIRI(?b)) }"
+)
+_CHAINS = (
+    _PREFIXES
+    + """SELECT ?p ?chain (COUNT(?mid) AS ?pos) ?step WHERE {
+  ?p owl:propertyChainAxiom ?chain .
+  ?chain rdf:rest* ?mid . ?mid rdf:rest* ?cell . ?cell rdf:first ?step .
+  FILTER isIRI(?p)
+} GROUP BY ?p ?chain ?cell ?step"""
+)
+#: Axiom kinds owlrl would act on that no rule here compiles (see the module docstring).
+_UNSUPPORTED = (
+    _PREFIXES
+    + """SELECT DISTINCT ?kind WHERE {
+  { ?x ?kind ?y VALUES ?kind { owl:sameAs owl:hasValue owl:someValuesFrom owl:allValuesFrom
+      owl:unionOf owl:intersectionOf owl:oneOf owl:hasKey owl:complementOf
+      owl:maxCardinality owl:maxQualifiedCardinality owl:cardinality owl:propertyDisjointWith } }
+  UNION
+  { ?x a ?kind VALUES ?kind { owl:FunctionalProperty owl:InverseFunctionalProperty
+      owl:AllDisjointClasses owl:AllDifferent owl:AsymmetricProperty owl:IrreflexiveProperty } }
+}"""
+)
+
+
+@dataclass
+class RuleSet:
+    """The rules compiled from a schema: SPARQL UPDATE texts and what they came from."""
+
+    updates: list[str]
+    axioms: dict[str, int]
+    disjoint: list[tuple[str, str]]
+
+    def __len__(self) -> int:
+        return len(self.updates)
+
+
+def _rows(store: ox.Store, query: str, graph: ox.NamedNode | None) -> list[tuple[str, ...]]:
+    solutions = store.query(query, default_graph=None if graph is None else [graph])
+    assert isinstance(solutions, ox.QuerySolutions)
+    return [tuple(term.value for term in solution) for solution in solutions]
+
+
+def _iri(value: str) -> str:
+    return str(ox.NamedNode(value))  # validated, then written in N-Triples form
+
+
+def _values(variables: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    body = " ".join("(" + " ".join(_iri(v) for v in row) + ")" for row in rows)
+    return f"VALUES ({' '.join('?' + v for v in variables)}) {{ {body} }}"
+
+
+def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet:
+    """Compile the rules of the axioms in ``store`` (its ``graph``, or its default graph).
+
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(ox.NamedNode("http://e/A"),
+    ...     ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"), ox.NamedNode("http://e/B")))
+    >>> rules = compile_rules(store)
+    >>> rules.axioms["subClassOf"], len(rules)
+    (1, 1)
+    """
+    updates: list[str] = []
+    axioms: dict[str, int] = {}
+
+    subclass = _rows(store, _SUBCLASS, graph)
+    axioms["subClassOf"] = len(subclass)
+    if subclass:
+        updates.append(f"INSERT {{ ?x a ?b }} WHERE {{ {_values(('a', 'b'), subclass)} ?x a ?a }}")
+    subproperty = _rows(store, _SUBPROPERTY, graph)
+    axioms["subPropertyOf"] = len(subproperty)
+    if subproperty:
+        updates.append(
+            f"INSERT {{ ?s ?b ?o }} WHERE {{ {_values(('a', 'b'), subproperty)} ?s ?a ?o }}"
+        )
+    inverse = _rows(store, _INVERSE, graph)
+    axioms["inverseOf"] = len(inverse)
+    pairs = sorted({*inverse, *((b, a) for a, b in inverse)})
+    if pairs:
+        updates.append(
+            f"INSERT {{ ?o ?b ?s }} WHERE {{ {_values(('a', 'b'), pairs)} ?s ?a ?o "
+            "FILTER(!isLiteral(?o)) }"
+        )
+    symmetric = _rows(store, _SYMMETRIC, graph)
+    axioms["SymmetricProperty"] = len(symmetric)
+    if symmetric:
+        updates.append(
+            f"INSERT {{ ?o ?p ?s }} WHERE {{ {_values(('p',), symmetric)} ?s ?p ?o "
+            "FILTER(!isLiteral(?o)) }"
+        )
+    transitive = _rows(store, _TRANSITIVE, graph)
+    axioms["TransitiveProperty"] = len(transitive)
+    for (prop,) in transitive:
+        p = _iri(prop)
+        updates.append(f"INSERT {{ ?x {p} ?z }} WHERE {{ ?x {p} ?y . ?y {p}+ ?z }}")
+    chains = _chains(store, graph)
+    axioms["propertyChainAxiom"] = len(chains)
+    for prop, steps in chains:
+        if len(steps) < 2:
+            continue
+        path = " . ".join(f"?v{i} {_iri(step)} ?v{i + 1}" for i, step in enumerate(steps))
+        updates.append(f"INSERT {{ ?v0 {_iri(prop)} ?v{len(steps)} }} WHERE {{ {path} }}")
+    domain = _rows(store, _DOMAIN, graph)
+    axioms["domain"] = len(domain)
+    if domain:
+        updates.append(f"INSERT {{ ?s a ?b }} WHERE {{ {_values(('a', 'b'), domain)} ?s ?a ?o }}")
+    range_ = _rows(store, _RANGE, graph)
+    axioms["range"] = len(range_)
+    if range_:
+        updates.append(
+            f"INSERT {{ ?o a ?b }} WHERE {{ {_values(('a', 'b'), range_)} ?s ?a ?o "
+            "FILTER(!isLiteral(?o)) }"
+        )
+    disjoint = [(a, b) for a, b in _rows(store, _DISJOINT, graph)]
+    axioms["disjointWith"] = len(disjoint)
+    return RuleSet(updates=updates, axioms=axioms, disjoint=disjoint)
+
+
+def _chains(store: ox.Store, graph: ox.NamedNode | None) -> list[tuple[str, list[str]]]:
+    """``(property, [step, …])`` per ``owl:propertyChainAxiom`` (list order kept)."""
+    cells: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for prop, chain, pos, step in _rows(store, _CHAINS, graph):
+        cells.setdefault((prop, chain), []).append((int(pos), step))
+    return sorted((prop, [step for _, step in sorted(items)]) for (prop, _), items in cells.items())
+
+
+def unsupported_axioms(store: ox.Store, graph: ox.NamedNode | None = None) -> list[str]:
+    """OWL terms in the schema that would entail what no rule here compiles."""
+    return sorted(row[0] for row in _rows(store, _UNSUPPORTED, graph))
+
+
+def run_rules(store: ox.Store, rules: RuleSet, *, max_rounds: int = 32) -> int:
+    """Apply ``rules`` to the store's default graph until a round adds nothing.
+
+    Returns the number of rounds run (the last one added nothing).
+    """
+    size = len(store)
+    for rounds in range(1, max_rounds + 1):
+        for update in rules.updates:
+            store.update(update)
+        grown = len(store)
+        if grown == size:
+            return rounds
+        size = grown
+    raise RuntimeError(f"inference did not reach a fixpoint in {max_rounds} rounds")
+
+
+def inconsistencies(store: ox.Store, rules: RuleSet) -> list[str]:
+    """A message per member of two classes the schema declares disjoint."""
+    if not rules.disjoint:
+        return []
+    query = f"SELECT ?x ?a ?b WHERE {{ {_values(('a', 'b'), rules.disjoint)} ?x a ?a, ?b }}"
+    return sorted(
+        f"Disjoint classes {a} and {b} have a common individual {x}"
+        for x, a, b in _rows(store, query, None)
+    )
+
+
+def infer(data: Graph, ontology: Graph, vocabularies: Graph | None = None) -> InferenceResult:
+    """The kept entailments of ontology + vocabularies + ``data``, by the compiled rules.
+
+    Same contract as :func:`api.build.reasoning.infer` (owlrl); none of the
+    inputs is modified. ``total`` counts what the rules added before filtering.
+    """
+    store = ox.Store()
+    asserted: set[tuple[Node, Node, Node]] = set()
+    for graph in (ontology, vocabularies, data):
+        if graph is None:
+            continue
+        asserted.update(graph)
+    text = Graph()
+    for triple in asserted:
+        text.add(triple)
+    payload = text.serialize(format="nt", encoding="utf-8")
+    store.load(payload, format=ox.RdfFormat.N_TRIPLES)
+    store.load(payload, format=ox.RdfFormat.N_TRIPLES, to_graph=ASSERTED)
+
+    rules = compile_rules(store)
+    run_rules(store, rules)
+    messages = inconsistencies(store, rules)
+
+    added = Graph()
+    solutions = store.query(
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o "
+        f"FILTER NOT EXISTS {{ GRAPH {ASSERTED} {{ ?s ?p ?o }} }} }}"
+    )
+    assert isinstance(solutions, ox.QuerySolutions)
+    lines = "".join(f"{s} {p} {o} .\n" for s, p, o in solutions)
+    if lines:
+        added.parse(data=lines, format="nt")
+
+    terms = _schema_terms(ontology, text, added)
+    kept = Graph()
+    for prefix, namespace in PREFIXES.items():
+        kept.bind(prefix, namespace, override=True, replace=True)
+    dropped: Counter[str] = Counter()
+    for triple in added:
+        reason = noise_reason(triple, terms)
+        if reason is None:
+            kept.add(triple)
+        else:
+            dropped[reason] += 1
+    return InferenceResult(
+        graph=kept, total=len(added), dropped_by_reason=dict(dropped), inconsistencies=messages
+    )
+
+
+def _schema_terms(ontology: Graph, asserted: Graph, added: Graph) -> frozenset[Node]:
+    """As :func:`api.build.reasoning._schema_terms`, over asserted + added triples."""
+    from rdflib import RDF
+
+    terms: set[Node] = set()
+    for s, p, o in ontology:
+        terms.update(t for t in (s, p, o) if isinstance(t, URIRef))
+    for graph in (asserted, added):
+        terms.update(graph.predicates(unique=True))
+        terms.update(o for o in graph.objects(None, RDF.type, unique=True) if isinstance(o, URIRef))
+    return frozenset(terms)
+
+
+__all__ = [
+    "ASSERTED",
+    "RuleSet",
+    "compile_rules",
+    "inconsistencies",
+    "infer",
+    "run_rules",
+    "unsupported_axioms",
+]

@@ -1,0 +1,531 @@
+"""``ccai load``: put the built dataset, or an institution's RDF, into a store.
+
+Two targets, one procedure:
+
+* :class:`EmbeddedTarget`: the on-disk pyoxigraph store (``--store``);
+* :class:`RemoteTarget`: a SPARQL 1.1 store, through its Graph Store Protocol
+  endpoint (``--gsp-endpoint``, chunks POSTed as N-Triples) or its update
+  endpoint (``--update-endpoint``, chunks of ``INSERT DATA``), with Basic or
+  Digest credentials.
+
+Loading a file into ``--graph G`` streams it (pyoxigraph's parsers, gzip
+read on the fly, chunks of :data:`CHUNK` triples; memory stays flat) into a
+temporary graph; only when every file parsed does one step swap it in for
+``G`` and refresh the default graph (:mod:`api.store.layout`: every distinct
+triple; the inferred graph is kept disjoint from the asserted graphs). On the
+embedded store the counts the service starts with are written again. A parse
+error leaves the store as it was (the temporary graph is dropped) and is
+reported as ``file:line:column: message`` (exit 2). On the remote target
+blank nodes are skolemised (``…/.well-known/genid/…`` IRIs, RDF 1.1 §3.5):
+chunks are separate requests, and a blank node label is local to a request.
+
+The summary counts the triples loaded, the links to our entities (objects
+under ``https://w3id.org/ccai/``) and the dangling ones (such IRIs that are
+no subject of the graph we publish).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+import pyoxigraph as ox
+
+from api.store.layout import INFERRED, count_triples, materialise, write_counts
+from api.store.remote import DEFAULT_GRAPH, VOID_SUBSET, AuthScheme, auth_for, manifest_for
+
+CCAI_BASE = "https://w3id.org/ccai/"
+GENID = CCAI_BASE + ".well-known/genid/"
+CHUNK = 50_000
+_LOADING = "urn:x-ccai:loading:"
+
+_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".ntriples": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".nquads": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+}
+
+
+class LoadError(Exception):
+    """A load that cannot go on; the store is as it was. ``str()`` is one line."""
+
+
+@dataclass
+class Summary:
+    """What a load did."""
+
+    graph: str
+    triples: int = 0
+    links: int = 0  # triples whose object is an IRI under https://w3id.org/ccai/
+    dangling: list[str] = field(default_factory=list)  # such IRIs the graph does not describe
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        out = [
+            f"{self.graph}: {self.triples:,} triples loaded in {self.seconds:.1f} s",
+            f"  links to ccai entities: {self.links:,}",
+            f"  dangling links: {len(self.dangling):,}",
+        ]
+        out += [f"    {iri}" for iri in self.dangling[:20]]
+        if len(self.dangling) > 20:
+            out.append(f"    … and {len(self.dangling) - 20:,} more")
+        return out
+
+
+def format_of(path: Path) -> tuple[ox.RdfFormat, bool]:
+    """The RDF syntax of ``path`` from its extension, and whether it is gzipped."""
+    suffixes = [s.lower() for s in path.suffixes]
+    gz = bool(suffixes) and suffixes[-1] == ".gz"
+    if gz:
+        suffixes = suffixes[:-1]
+    fmt = _FORMATS.get(suffixes[-1]) if suffixes else None
+    if fmt is None:
+        raise LoadError(
+            f"{path}: unknown RDF file type (known: {', '.join(sorted(_FORMATS))}, and .gz)"
+        )
+    return fmt, gz
+
+
+def read_triples(path: Path, graph: str, *, skolemise: bool = False) -> Iterator[ox.Quad]:
+    """The statements of ``path`` as quads in ``graph`` (a quad file's graphs merged).
+
+    Raises:
+        LoadError: the file does not parse (``file:line:column: message``) or
+            cannot be read.
+    """
+    fmt, gz = format_of(path)
+    target = ox.NamedNode(graph)
+    genid = GENID + uuid.uuid4().hex + "/"
+    stream: Any
+    try:
+        stream = gzip.open(path, "rb") if gz else path.open("rb")  # noqa: SIM115 (closed below)
+    except OSError as exc:
+        raise LoadError(f"{path}: cannot read: {exc.strerror}") from None
+    with stream:
+        try:
+            for quad in ox.parse(stream, fmt, base_iri=path.resolve().as_uri()):
+                s, o = quad.subject, quad.object
+                if skolemise:
+                    if isinstance(s, ox.BlankNode):
+                        s = ox.NamedNode(genid + s.value)
+                    if isinstance(o, ox.BlankNode):
+                        o = ox.NamedNode(genid + o.value)
+                yield ox.Quad(s, quad.predicate, o, target)
+        except SyntaxError as exc:
+            line, col = _position(exc)
+            where = f"{path}:{line}:{col}" if line else str(path)
+            raise LoadError(f"{where}: {_one_line(exc)}") from None
+        except (OSError, EOFError, ValueError) as exc:  # a truncated .gz, an I/O error
+            raise LoadError(f"{path}: cannot read: {_one_line(exc)}") from None
+
+
+def _position(exc: SyntaxError) -> tuple[int | None, int | None]:
+    args = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], tuple) else None
+    if args and len(args) >= 3:
+        return args[1], args[2]
+    return exc.lineno, exc.offset
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc.args[0] if exc.args else exc).split())
+    return text[:300]
+
+
+class Target(Protocol):
+    """Where ``ccai load`` writes."""
+
+    def graphs(self) -> list[str]: ...
+
+    def write_chunk(self, graph: str, quads: list[ox.Quad]) -> None: ...
+
+    def drop(self, graph: str) -> None: ...
+
+    def swap(self, temp: str, graph: str, *, replaced: bool) -> None:
+        """Move ``temp`` onto ``graph``, list it, and refresh the default graph."""
+
+    def subjects_in(self, iris: list[str]) -> set[str]:
+        """Those of ``iris`` that are the subject of a triple in the published graph."""
+
+    def close(self) -> None: ...
+
+
+class Progress:
+    """Triples read, on standard error, at most twice a second (``quiet``: nothing)."""
+
+    def __init__(self, label: str, *, quiet: bool) -> None:
+        self.label, self.quiet = label, quiet
+        self.count, self._last = 0, 0.0
+
+    def add(self, n: int) -> None:
+        self.count += n
+        now = time.monotonic()
+        if not self.quiet and now - self._last > 0.5:
+            self._last = now
+            print(f"\r{self.label}: {self.count:,} triples", end="", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if not self.quiet:
+            end = "\n" if self._last else ""
+            print(f"\r{self.label}: {self.count:,} triples", file=sys.stderr, flush=True, end=end)
+            if not end:
+                print(file=sys.stderr, flush=True)
+
+
+def load_files(
+    target: Target,
+    files: list[Path],
+    graph: str,
+    *,
+    quiet: bool = False,
+    skolemise: bool = False,
+    chunk: int = CHUNK,
+) -> Summary:
+    """Load ``files`` into ``graph``, replacing it atomically (see the module doc)."""
+    try:
+        ox.NamedNode(graph)
+    except ValueError:
+        raise LoadError(f"--graph {graph!r} is not an absolute IRI") from None
+    if graph in (INFERRED,) or graph.startswith("urn:x-ccai:"):
+        raise LoadError(f"--graph {graph}: reserved for the build's own graphs")
+    for path in files:
+        format_of(path)
+        if not path.is_file():
+            raise LoadError(f"{path}: no such file")
+    started = time.monotonic()
+    summary = Summary(graph)
+    temp = _LOADING + uuid.uuid4().hex
+    linked: set[str] = set()
+    replaced = graph in target.graphs()
+    try:
+        for path in files:
+            progress = Progress(path.name, quiet=quiet)
+            batch: list[ox.Quad] = []
+            for quad in read_triples(path, temp, skolemise=skolemise):
+                o = quad.object
+                if (
+                    isinstance(o, ox.NamedNode)
+                    and o.value.startswith(CCAI_BASE)
+                    and not o.value.startswith(GENID)  # a skolemised blank node
+                ):
+                    summary.links += 1
+                    linked.add(o.value)
+                batch.append(quad)
+                if len(batch) >= chunk:
+                    target.write_chunk(temp, batch)
+                    progress.add(len(batch))
+                    batch = []
+            if batch:
+                target.write_chunk(temp, batch)
+                progress.add(len(batch))
+            progress.done()
+            summary.triples += progress.count
+        target.swap(temp, graph, replaced=replaced)
+    except BaseException:
+        target.drop(temp)
+        raise
+    known = target.subjects_in(sorted(linked)) if linked else set()
+    summary.dangling = sorted(linked - known)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+# --- the embedded store --------------------------------------------------------------
+
+
+class EmbeddedTarget:
+    """A pyoxigraph store on disk, opened read-write (no server may hold it)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.store = ox.Store(str(path))
+        except OSError as exc:
+            raise LoadError(f"{path}: cannot open the store: {_one_line(exc)}") from None
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def write_chunk(self, graph: str, quads: list[ox.Quad]) -> None:
+        self.store.bulk_extend(quads)
+
+    def drop(self, graph: str) -> None:
+        self.store.remove_graph(ox.NamedNode(graph))
+
+    def swap(self, temp: str, graph: str, *, replaced: bool) -> None:
+        # One update request: one transaction. An entailment the new data now asserts
+        # leaves the inferred graph (the layout keeps the two disjoint).
+        self.store.update(
+            f"""MOVE SILENT <{temp}> TO <{graph}> ;
+            DELETE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }} WHERE {{
+              GRAPH <{INFERRED}> {{ ?s ?p ?o }} GRAPH <{graph}> {{ ?s ?p ?o }} }} ;
+            CLEAR SILENT DEFAULT"""
+        )
+        materialise(self.store)  # the default graph again, and the layout checked
+        self._record()
+
+    def _record(self) -> None:
+        """Flush, and write the counts the service starts with (:mod:`api.store.layout`)."""
+        self.store.flush()
+        write_counts(self.path, count_triples(self.store))
+
+    def subjects_in(self, iris: list[str]) -> set[str]:
+        return {
+            iri
+            for iri in iris
+            if any(True for _ in self.store.quads_for_pattern(ox.NamedNode(iri), None, None))
+        }
+
+    def load_build(self, build: Path, *, quiet: bool = False) -> dict[str, int]:
+        """Copy another build's store (``build/oxigraph``) into this one."""
+        source = ox.Store.read_only(str(_oxigraph_dir(build)))
+        batch: list[ox.Quad] = []
+        for quad in source:
+            batch.append(quad)
+            if len(batch) >= CHUNK:
+                self.store.bulk_extend(batch)
+                batch = []
+        self.store.bulk_extend(batch)
+        self._record()
+        return dict(count_triples(self.store).graphs)
+
+    def close(self) -> None:
+        self.store.flush()
+        del self.store
+
+
+def _oxigraph_dir(build: Path) -> Path:
+    candidate = build / "oxigraph"
+    if candidate.is_dir():
+        return candidate
+    if build.is_dir():
+        return build
+    raise LoadError(f"No build at {build}: run `ccai build --out {build}` first")
+
+
+# --- a remote store ------------------------------------------------------------------
+
+
+class RemoteTarget:
+    """A SPARQL 1.1 store written through GSP and/or SPARQL Update, with credentials."""
+
+    def __init__(
+        self,
+        query_endpoint: str,
+        *,
+        update_endpoint: str | None,
+        gsp_endpoint: str | None,
+        user: str | None,
+        password: str | None,
+        auth: AuthScheme = "digest",
+        default_graph_iri: str = DEFAULT_GRAPH,
+        timeout: float = 600.0,
+        kind: str = "generic",
+    ) -> None:
+        if not update_endpoint:
+            raise LoadError(
+                "loading into a remote store needs --update-endpoint (SPARQL 1.1 Update; "
+                "--gsp-endpoint is used for the data when given)"
+            )
+        self.query_endpoint = query_endpoint
+        self.update_endpoint = update_endpoint
+        self.gsp_endpoint = gsp_endpoint
+        self.default_graph_iri = default_graph_iri
+        self.manifest = manifest_for(default_graph_iri)
+        # Virtuoso keeps a whole update in its transaction log, which overflows past
+        # ~10^5 copied triples ("log after image size went above the limit"): its
+        # graph copies run in autocommit mode instead (a failure in the middle of a
+        # swap can then leave the graph partly copied; run the load again).
+        self.bulk = "DEFINE sql:log-enable 3 " if kind == "virtuoso" else ""
+        self.client = httpx.Client(auth=auth_for(user, password, auth), timeout=timeout)
+
+    def _check(self, response: httpx.Response, what: str) -> None:
+        if response.status_code >= 300 or response.headers.get("X-SQL-State"):
+            text = " ".join(response.text.split())[:300]
+            raise LoadError(f"the remote store refused {what}: HTTP {response.status_code} {text}")
+
+    def update(self, text: str) -> None:
+        try:
+            response = self.client.post(
+                self.update_endpoint,
+                content=text.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-update"},
+            )
+        except httpx.HTTPError as exc:
+            raise LoadError(f"{self.update_endpoint}: {type(exc).__name__}: {exc}") from None
+        self._check(response, "an update")
+
+    def select(self, query: str) -> list[dict[str, Any]]:
+        try:
+            response = self.client.post(
+                self.query_endpoint,
+                data={"query": query},
+                headers={"Accept": "application/sparql-results+json"},
+            )
+        except httpx.HTTPError as exc:
+            raise LoadError(f"{self.query_endpoint}: {type(exc).__name__}: {exc}") from None
+        self._check(response, "a query")
+        solutions = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        return [{n: s[n] for n in names} for s in solutions]
+
+    def graphs(self) -> list[str]:
+        rows = self.select(
+            f"SELECT DISTINCT ?g WHERE {{ GRAPH <{self.manifest}> {{ ?m <{VOID_SUBSET}> ?g }} }}"
+        )
+        return sorted(r["g"].value for r in rows)
+
+    def write_chunk(self, graph: str, quads: list[ox.Quad]) -> None:
+        body = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES)
+        assert body is not None
+        if self.gsp_endpoint:
+            try:
+                # text/turtle: N-Triples is Turtle, and every GSP server takes Turtle
+                response = self.client.post(
+                    self.gsp_endpoint,
+                    params={"graph": graph},
+                    content=body,
+                    headers={"Content-Type": "text/turtle"},
+                )
+            except httpx.HTTPError as exc:
+                raise LoadError(f"{self.gsp_endpoint}: {type(exc).__name__}: {exc}") from None
+            self._check(response, "a Graph Store Protocol POST")
+        else:
+            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n" + body.decode("utf-8") + "\n} }")
+
+    def drop(self, graph: str) -> None:
+        with contextlib.suppress(LoadError):  # best effort: a temporary graph, never listed
+            self.update(f"DROP SILENT GRAPH <{graph}>")
+
+    def _refresh_default(self) -> None:
+        """The default graph again: every distinct triple of the listed graphs."""
+        graphs = self.graphs()
+        if INFERRED in graphs:  # an entailment the data now asserts leaves the inferred graph
+            others = " ".join(f"<{g}>" for g in graphs if g != INFERRED)
+            self.update(
+                f"{self.bulk}DELETE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }} "
+                f"WHERE {{ GRAPH <{INFERRED}> "
+                f"{{ ?s ?p ?o }} GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ {others} }} }}"
+            )
+        values = " ".join(f"<{g}>" for g in graphs)
+        self.update(f"DROP SILENT GRAPH <{self.default_graph_iri}>")
+        target = self.default_graph_iri
+        copy = f"INSERT {{ GRAPH <{target}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+        self.update(self.bulk + copy + f"VALUES ?g {{ {values} }} }}")
+
+    def swap(self, temp: str, graph: str, *, replaced: bool) -> None:
+        self.update(
+            f"{self.bulk}DROP SILENT GRAPH <{graph}> ; "
+            f"INSERT {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} "
+            f"WHERE {{ GRAPH <{temp}> {{ ?s ?p ?o }} }} ; "
+            f"DROP SILENT GRAPH <{temp}> ; "
+            f"INSERT DATA {{ GRAPH <{self.manifest}> "
+            f"{{ <{self.manifest}> <{VOID_SUBSET}> <{graph}> }} }}"
+        )
+        self._refresh_default()
+
+    def subjects_in(self, iris: list[str]) -> set[str]:
+        found: set[str] = set()
+        graphs = [self.default_graph_iri, INFERRED]
+        for i in range(0, len(iris), 500):
+            values = " ".join(f"<{iri}>" for iri in iris[i : i + 500])
+            rows = self.select(
+                "SELECT DISTINCT ?s "
+                + " ".join(f"FROM <{g}>" for g in graphs)
+                + f" WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"
+            )
+            found |= {r["s"].value for r in rows}
+        return found
+
+    def load_build(self, build: Path, *, quiet: bool = False) -> dict[str, int]:
+        """Replace the remote copy of the dataset with the build's named graphs.
+
+        Each graph goes to a temporary graph first and is moved in once it
+        is complete; then the manifest and the default graph are rewritten.
+        """
+        source = ox.Store.read_only(str(_oxigraph_dir(build)))
+        counts: dict[str, int] = {}
+        names = sorted(g.value for g in source.named_graphs() if isinstance(g, ox.NamedNode))
+        for name in names:
+            temp = _LOADING + uuid.uuid4().hex
+            progress = Progress(name, quiet=quiet)
+            try:
+                batch: list[ox.Quad] = []
+                graph = ox.NamedNode(name)
+                # A blank node's label is local to one request: a graph that has blank
+                # nodes goes in one request (the build's ontology: a few hundred triples).
+                chunk = CHUNK if not _has_blank_nodes(source, graph) else sys.maxsize
+                for quad in source.quads_for_pattern(None, None, None, graph):
+                    batch.append(quad)
+                    if len(batch) >= chunk:
+                        self.write_chunk(temp, batch)
+                        progress.add(len(batch))
+                        batch = []
+                if batch:
+                    self.write_chunk(temp, batch)
+                    progress.add(len(batch))
+                self.update(
+                    f"{self.bulk}DROP SILENT GRAPH <{name}> ; "
+                    f"INSERT {{ GRAPH <{name}> {{ ?s ?p ?o }} }} "
+                    f"WHERE {{ GRAPH <{temp}> {{ ?s ?p ?o }} }} ; DROP SILENT GRAPH <{temp}>"
+                )
+            except BaseException:
+                self.drop(temp)
+                raise
+            progress.done()
+            counts[name] = progress.count
+        listing = " ".join(f"<{self.manifest}> <{VOID_SUBSET}> <{g}> ." for g in names)
+        self.update(
+            f"DROP SILENT GRAPH <{self.manifest}> ; "
+            f"INSERT DATA {{ GRAPH <{self.manifest}> {{ {listing} }} }}"
+        )
+        self._refresh_default()
+        return counts
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _has_blank_nodes(store: ox.Store, graph: ox.NamedNode) -> bool:
+    return any(
+        isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+        for q in store.quads_for_pattern(None, None, None, graph)
+    )
+
+
+def open_target(settings: Any) -> EmbeddedTarget | RemoteTarget:
+    """The load target the settings name (``settings.backend``)."""
+    if settings.backend == "remote":
+        if not settings.query_endpoint:
+            raise LoadError("--backend remote needs --query-endpoint (CCAI_QUERY_ENDPOINT)")
+        return RemoteTarget(
+            settings.query_endpoint,
+            update_endpoint=settings.update_endpoint,
+            gsp_endpoint=settings.gsp_endpoint,
+            user=settings.remote_user,
+            password=settings.remote_password,
+            auth=settings.remote_auth,
+            default_graph_iri=settings.remote_default_graph,
+            kind=settings.remote_kind,
+        )
+    return EmbeddedTarget(settings.oxigraph_path())
+
+
+Report = Callable[[str], None]

@@ -1,0 +1,383 @@
+"""A full-text index of every label in the store: SQLite FTS5, from the standard library.
+
+``ccai build`` writes it beside the store (``build/search.sqlite``) from the
+store it has just written; ``ccai load`` adds the labels of the graph it
+loaded (:func:`add_graph`); the service opens it read-only. A search is an
+index lookup, never a scan of the literals, so its cost does not grow with
+the graph (``bench/scale.py`` measures it at 10⁶ and 10⁷ triples).
+
+What is indexed: every literal object of a label property
+(:data:`LABEL_PREDICATES`: ``rdfs:label``, ``skos:prefLabel``,
+``skos:altLabel``, ``skos:hiddenLabel``, ``foaf:name``, ``schema:name``,
+``schema:alternateName``, ``dct:title``, ``dc:title``) of every IRI subject,
+in every graph (the default graph and the named ones: loaded data included),
+each (subject, label, language) once, with the subject's classes (its
+``rdf:type`` values in the default graph, which holds the inferred
+superclasses, closed over ``rdfs:subClassOf`` for stores built without
+inference).
+
+Matching: the ``unicode61`` tokenizer with ``remove_diacritics 2`` (case- and
+accent-insensitive: ``musee`` finds "Musée"), every word of the query as a
+prefix (``rijks`` finds "Rijksmuseum"), all words required. Ranking: a label
+equal to the query (folded), then one that starts with it, then the rest by
+FTS5's bm25; ties to the shorter label, then the IRI; each subject once, with
+its best label.
+
+>>> import pyoxigraph as ox, tempfile, pathlib
+>>> store = ox.Store()
+>>> label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+>>> louvre = ox.Literal("Musée du Louvre", language="fr")
+>>> store.add(ox.Quad(ox.NamedNode("https://e.org/louvre"), label, louvre))
+>>> g = ox.NamedNode("https://e.org/g")
+>>> store.add(ox.Quad(ox.NamedNode("https://e.org/m"), label, ox.Literal("Museum"), g))
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "search.sqlite"
+>>> build(store, path)
+2
+>>> [(h.iri, h.label) for h in search(path, "muse")]
+[('https://e.org/m', 'Museum'), ('https://e.org/louvre', 'Musée du Louvre')]
+>>> [h.iri for h in search(path, "MUSEE louv", lang="fr")]
+['https://e.org/louvre']
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+#: File name of the index in a build directory.
+INDEX_FILE = "search.sqlite"
+
+LABEL_PREDICATES: tuple[str, ...] = (
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2004/02/skos/core#altLabel",
+    "http://www.w3.org/2004/02/skos/core#hiddenLabel",
+    "http://xmlns.com/foaf/0.1/name",
+    "https://schema.org/name",
+    "https://schema.org/alternateName",
+    "http://schema.org/name",
+    "http://purl.org/dc/terms/title",
+    "http://purl.org/dc/elements/1.1/title",
+)
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+_WORD = re.compile(r"\w+")
+_SPACE = re.compile(r"\s+")
+_BATCH = 20_000
+MAX_QUERY_LENGTH = 200
+
+_SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS labels USING fts5(
+    label, folded UNINDEXED, iri UNINDEXED, lang UNINDEXED, graph UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
+);
+CREATE TABLE IF NOT EXISTS classes (iri TEXT NOT NULL, class TEXT NOT NULL,
+    PRIMARY KEY (iri, class)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS classes_by_class ON classes (class, iri);
+"""
+
+
+def fold(text: str) -> str:
+    """Accent- and case-insensitive form of ``text``, whitespace collapsed.
+
+    >>> fold("  Musée  d'Orsay ")
+    "musee d'orsay"
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACE.sub(" ", stripped.casefold()).strip()
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One subject that matched, with its best label."""
+
+    iri: str
+    label: str
+    language: str | None
+    types: tuple[str, ...]
+    match: str  # "exact" | "prefix" | "words"
+    score: float
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path))
+    conn.executescript(_SCHEMA)
+    return conn
+
+
+def _subclass_closure(store: ox.Store) -> dict[str, set[str]]:
+    """``{class: {its superclasses}}`` over ``rdfs:subClassOf`` (the schema is small)."""
+    direct: dict[str, set[str]] = {}
+    for quad in store.quads_for_pattern(None, ox.NamedNode(SUBCLASS), None, None):
+        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
+            direct.setdefault(quad.subject.value, set()).add(quad.object.value)
+    closed: dict[str, set[str]] = {}
+    for start in direct:
+        seen: set[str] = set()
+        todo = list(direct[start])
+        while todo:
+            cls = todo.pop()
+            if cls not in seen:
+                seen.add(cls)
+                todo.extend(direct.get(cls, ()))
+        closed[start] = seen
+    return closed
+
+
+def _labels(
+    store: ox.Store, graph: ox.NamedNode | None
+) -> Iterator[tuple[str, str, str | None, str]]:
+    """``(iri, label, language, graph)`` per label quad of ``graph`` (``None``: every graph)."""
+    for predicate in LABEL_PREDICATES:
+        for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
+            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+                where = quad.graph_name
+                name = where.value if isinstance(where, ox.NamedNode) else ""
+                yield quad.subject.value, quad.object.value, quad.object.language, name
+
+
+def _insert(
+    conn: sqlite3.Connection, store: ox.Store, rows: Iterable[tuple[str, str, str | None, str]]
+) -> int:
+    closure = _subclass_closure(store)
+    seen: set[tuple[str, str, str | None]] = set()
+    typed: set[str] = set()
+    batch: list[tuple[str, str, str, str, str]] = []
+    classes: list[tuple[str, str]] = []
+    count = 0
+
+    def flush() -> None:
+        conn.executemany(
+            "INSERT INTO labels (label, folded, iri, lang, graph) VALUES (?, ?, ?, ?, ?)", batch
+        )
+        conn.executemany("INSERT OR IGNORE INTO classes (iri, class) VALUES (?, ?)", classes)
+        batch.clear()
+        classes.clear()
+
+    for iri, label, lang, graph in rows:
+        key = (iri, label, lang)
+        if key in seen:
+            continue
+        seen.add(key)
+        batch.append((label, fold(label), iri, lang or "", graph))
+        count += 1
+        if iri not in typed:
+            typed.add(iri)
+            found: set[str] = set()
+            for quad in store.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None, None):
+                if isinstance(quad.object, ox.NamedNode):
+                    found.add(quad.object.value)
+                    found.update(closure.get(quad.object.value, ()))
+            classes.extend((iri, cls) for cls in found)
+        if len(batch) >= _BATCH:
+            flush()
+    flush()
+    return count
+
+
+def build(store: ox.Store, path: str | Path) -> int:
+    """Write a new index of every label in ``store`` at ``path`` (replaced atomically).
+
+    Returns the number of labels indexed.
+    """
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    conn = _connect(tmp)
+    try:
+        with conn:
+            count = _insert(conn, store, _labels(store, None))
+        conn.execute("INSERT INTO labels (labels) VALUES ('optimize')")
+        conn.commit()
+    finally:
+        conn.close()
+    os.replace(tmp, path)
+    return count
+
+
+def add_graph(store: ox.Store, path: str | Path, graph: str) -> int:
+    """Replace the labels of named graph ``graph`` in the index at ``path`` by those in ``store``.
+
+    For ``ccai load`` (after a graph is loaded or replaced). Returns the labels added.
+    """
+    conn = _connect(Path(path))
+    try:
+        with conn:
+            conn.execute("DELETE FROM labels WHERE graph = ?", (graph,))
+            return _insert(conn, store, _labels(store, ox.NamedNode(graph)))
+    finally:
+        conn.close()
+
+
+def _match_expression(q: str) -> str | None:
+    """The FTS5 query: every word of ``q`` as a quoted prefix (``"musee"* "louv"*``)."""
+    words = _WORD.findall(fold(q)[:MAX_QUERY_LENGTH])
+    if not words:
+        return None
+    return " ".join(f'"{w}"*' for w in words)
+
+
+#: Up to :data:`WINDOW` matching labels, all candidates are ranked (bm25 by FTS5, then the
+#: rules of the module docstring). Beyond, computing bm25 for every match would cost
+#: ~16 ms per 7,000 matches: the candidates are then the first :data:`BROAD_WINDOW` labels
+#: that *start* with the query's first word (FTS5's ``^`` initial-token query, from the
+#: index) and the first :data:`BROAD_WINDOW` other matches, so a broad query costs what a
+#: selective one does and an exact or prefix label is still found first.
+WINDOW = 1000
+BROAD_WINDOW = 200
+_RANKED = """SELECT iri, label, lang, folded, rank FROM labels
+  WHERE labels MATCH :match {filters} ORDER BY rank LIMIT :window"""
+_BOUNDED = """SELECT iri, label, lang, folded, 0 AS rank FROM (
+    SELECT * FROM (SELECT iri, label, lang, folded FROM labels
+      WHERE labels MATCH :initial {filters} LIMIT :window)
+    UNION
+    SELECT * FROM (SELECT iri, label, lang, folded FROM labels
+      WHERE labels MATCH :match {filters} LIMIT :window))"""
+_SEARCH = """
+WITH candidates AS ({candidates})
+SELECT iri, label, lang, score FROM (
+  SELECT iri, label, lang,
+         CASE WHEN folded = :folded THEN 1.0
+              WHEN substr(folded, 1, length(:folded)) = :folded THEN 0.8
+              ELSE 0.6 END AS score,
+         length(label) AS len, rank,
+         row_number() OVER (PARTITION BY iri ORDER BY
+           CASE WHEN folded = :folded THEN 0
+                WHEN substr(folded, 1, length(:folded)) = :folded THEN 1 ELSE 2 END,
+           length(label), label) AS nth
+  FROM candidates
+) WHERE nth = 1
+ORDER BY score DESC, len, rank, iri
+LIMIT :limit OFFSET :offset
+"""
+
+
+def _filters(lang: str | None, type: str | None) -> tuple[str, dict[str, object]]:
+    filters: list[str] = []
+    params: dict[str, object] = {}
+    if lang:
+        filters.append("AND (lower(lang) = :lang OR lower(lang) LIKE :lang_prefix)")
+        params["lang"] = lang.lower()
+        params["lang_prefix"] = lang.lower().replace("%", "").replace("_", "") + "-%"
+    if type:
+        filters.append(
+            "AND EXISTS (SELECT 1 FROM classes AS c WHERE c.iri = labels.iri AND c.class = :type)"
+        )
+        params["type"] = type
+    return " ".join(filters), params
+
+
+class SearchIndex:
+    """The index at ``path``, opened read-only (``immutable``: the build never changes it)."""
+
+    def __init__(self, path: str | Path, *, immutable: bool = True) -> None:
+        self.path = Path(path)
+        mode = "ro&immutable=1" if immutable else "ro"
+        self._conn = sqlite3.connect(
+            f"{self.path.resolve().as_uri()}?mode={mode}", uri=True, check_same_thread=False
+        )
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __len__(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM labels").fetchone()[0])
+
+    def count(
+        self, q: str, *, lang: str | None = None, type: str | None = None, cap: int = 10_000
+    ) -> int:
+        """How many subjects :meth:`search` would find (up to :data:`WINDOW`; beyond, the
+        number of matching labels, counted up to ``cap``)."""
+        match = _match_expression(q)
+        if match is None:
+            return 0
+        filters, params = _filters(lang, type)
+        labels = self._labels_matching(match, filters, params, cap)
+        if labels > WINDOW:
+            return labels  # labels, not subjects: an upper bound, cheap to count
+        # ``filters`` are constant fragments of this module; every value is a bound parameter
+        sql = (
+            "SELECT count(*) FROM (SELECT DISTINCT iri FROM labels WHERE labels MATCH :match "  # noqa: S608
+            f"{filters})"
+        )
+        row = self._conn.execute(sql, {**params, "match": match}).fetchone()
+        return int(row[0])
+
+    def _labels_matching(
+        self, match: str, filters: str, params: dict[str, object], cap: int
+    ) -> int:
+        sql = (
+            "SELECT count(*) FROM (SELECT rowid FROM labels WHERE labels MATCH :match "  # noqa: S608
+            f"{filters} LIMIT :cap)"
+        )
+        return int(self._conn.execute(sql, {**params, "match": match, "cap": cap}).fetchone()[0])
+
+    def iris(self, prefix: str = "") -> list[str]:
+        """The indexed subjects whose IRI starts with ``prefix``, each once, sorted."""
+        rows = self._conn.execute("SELECT DISTINCT iri FROM labels").fetchall()
+        return sorted(iri for (iri,) in rows if iri.startswith(prefix))
+
+    def search(
+        self,
+        q: str,
+        *,
+        lang: str | None = None,
+        limit: int = 20,
+        type: str | None = None,
+        offset: int = 0,
+    ) -> list[SearchHit]:
+        """Subjects whose labels match ``q`` (see the module docstring), best first.
+
+        ``lang`` keeps labels in that language (``nl`` also matches ``nl-BE``);
+        ``type`` keeps subjects of that class (or a subclass).
+        """
+        match = _match_expression(q)
+        if match is None or limit <= 0:
+            return []
+        filters, params = _filters(lang, type)
+        offset = max(offset, 0)
+        window = max(WINDOW, 4 * (limit + offset))
+        broad = self._labels_matching(match, filters, params, window + 1) > window
+        candidates = (_BOUNDED if broad else _RANKED).format(filters=filters)
+        if broad:  # each half of the union: enough for the page asked for
+            window = max(BROAD_WINDOW, 2 * (limit + offset))
+        params.update(match=match, folded=fold(q), limit=limit, offset=offset, window=window)
+        params["initial"] = "^" + match  # the first word first in the label, all words in it
+        sql = _SEARCH.format(candidates=candidates)
+        rows = self._conn.execute(sql, params).fetchall()
+        hits = []
+        for iri, label, language, score in rows:
+            types = tuple(
+                sorted(
+                    row[0]
+                    for row in self._conn.execute("SELECT class FROM classes WHERE iri = ?", (iri,))
+                )
+            )
+            kind = {1.0: "exact", 0.8: "prefix"}.get(score, "words")
+            hits.append(SearchHit(iri, label, language or None, types, kind, score))
+        return hits
+
+
+def search(
+    path: str | Path,
+    q: str,
+    *,
+    lang: str | None = None,
+    limit: int = 20,
+    type: str | None = None,
+) -> list[SearchHit]:
+    """One search in the index at ``path`` (opens and closes it; a service keeps a
+    :class:`SearchIndex` open instead)."""
+    index = SearchIndex(path, immutable=False)
+    try:
+        return index.search(q, lang=lang, limit=limit, type=type)
+    finally:
+        index.close()

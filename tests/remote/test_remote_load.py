@@ -1,0 +1,195 @@
+"""``ccai load --backend remote`` against the session's Virtuoso.
+
+These tests load into their own copy of the dataset (another
+``CCAI_REMOTE_DEFAULT_GRAPH``, so another manifest), leaving the copy the
+parity tests read untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.cli import main
+from api.store.layout import TripleCounts
+from api.store.remote import RemoteStore
+from tests.remote.conftest import remote_options
+from tests.remote.virtuoso import Virtuoso
+
+DEFAULT = "urn:x-ccai:load-tests"
+LINKSET = "https://example.org/museum/linkset"
+EX = "https://example.org/museum/"
+ID = "https://w3id.org/ccai/id/"
+LINKS = f"""
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{EX}object/1> <http://purl.org/dc/terms/subject> <{ID}organisation/nemo> .
+<{EX}object/1> <http://www.w3.org/2000/01/rdf-schema#label> "Object one" .
+<{EX}object/2> <http://purl.org/dc/terms/subject> <{ID}challenge/does-not-exist> .
+<{EX}object/2> <http://purl.org/dc/terms/subject> [ rdfs:label "a blank node" ] .
+"""
+
+
+@pytest.fixture
+def dataset(loaded: Virtuoso, build: Path, monkeypatch: pytest.MonkeyPatch) -> Virtuoso:
+    """The build, loaded again under :data:`DEFAULT` (replacing whatever a test left)."""
+    monkeypatch.setenv("CCAI_REMOTE_DEFAULT_GRAPH", DEFAULT)
+    monkeypatch.delenv("CCAI_BACKEND", raising=False)
+    # a linkset left by an earlier test is dropped from the store, not just the manifest
+    httpx.post(
+        loaded.url + "/sparql-auth",
+        content=f"DROP SILENT GRAPH <{LINKSET}>".encode(),
+        headers={"Content-Type": "application/sparql-update"},
+        auth=httpx.DigestAuth("dba", loaded.password),
+        timeout=30,
+    ).raise_for_status()
+    assert main(["load", "--quiet", "--build", str(build), *remote_options(loaded)]) == 0
+    return loaded
+
+
+def counts(server: Virtuoso) -> TripleCounts:
+    async def main_() -> TripleCounts:
+        store = RemoteStore(server.url + "/sparql", kind="virtuoso", default_graph_iri=DEFAULT)
+        await store.start()
+        await store.close()
+        return store.counts()
+
+    return asyncio.run(main_())
+
+
+def ask(server: Virtuoso, query: str) -> bool:
+    r = httpx.post(
+        server.url + "/sparql",
+        data={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
+    r.raise_for_status()
+    return bool(r.json()["boolean"])
+
+
+def graphs_with_prefix(server: Virtuoso, prefix: str) -> list[str]:
+    r = httpx.post(
+        server.url + "/sparql",
+        data={
+            "query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER(STRSTARTS(STR(?g), "{prefix}")) }}'
+        },
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
+    return [b["g"]["value"] for b in r.json()["results"]["bindings"]]
+
+
+def test_files_load_into_a_named_graph_with_a_summary(
+    dataset: Virtuoso, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = counts(dataset)
+    path = tmp_path / "links.ttl.gz"
+    path.write_bytes(gzip.compress(LINKS.encode()))
+    capsys.readouterr()
+    assert (
+        main(
+            ["load", "-q", "--no-validate", str(path), "--graph", LINKSET, *remote_options(dataset)]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "5 triples loaded" in out
+    assert "links to ccai entities: 2" in out
+    assert "dangling links: 1" in out and f"{ID}challenge/does-not-exist" in out
+    after = counts(dataset)
+    assert after.graphs[LINKSET] == 5
+    assert after.total == before.total + 5  # the default graph follows
+    # blank nodes became skolem IRIs (chunks are separate requests)
+    assert not ask(dataset, f"ASK {{ GRAPH <{LINKSET}> {{ ?s ?p ?o FILTER(isBlank(?o)) }} }}")
+    assert ask(
+        dataset,
+        f'ASK {{ GRAPH <{LINKSET}> {{ <{EX}object/2> ?p ?o . ?o ?q "a blank node" '
+        'FILTER(STRSTARTS(STR(?o), "https://w3id.org/ccai/.well-known/genid/")) } }',
+    )
+
+
+def test_reloading_replaces_the_graph(dataset: Virtuoso, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.nt", tmp_path / "b.nt"
+    first.write_text(f"<{EX}old> <{EX}p> <{EX}o> .\n<{EX}old> <{EX}q> <{EX}o> .\n")
+    second.write_text(f"<{EX}new> <{EX}p> <{EX}o> .\n")
+    base = counts(dataset).total
+    for path, n in ((first, 2), (second, 1)):
+        assert (
+            main(
+                [
+                    "load",
+                    "-q",
+                    "--no-validate",
+                    str(path),
+                    "--graph",
+                    LINKSET,
+                    *remote_options(dataset),
+                ]
+            )
+            == 0
+        )
+        now = counts(dataset)
+        assert now.graphs[LINKSET] == n
+        assert now.total == base + n  # the replaced triples left the default graph too
+
+
+def test_a_parse_error_leaves_the_store_as_it_was(
+    dataset: Virtuoso, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.nt"
+    good.write_text(f"<{EX}a> <{EX}p> <{EX}o> .\n")
+    assert (
+        main(
+            ["load", "-q", "--no-validate", str(good), "--graph", LINKSET, *remote_options(dataset)]
+        )
+        == 0
+    )
+    before = counts(dataset)
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(f"<{EX}b> <{EX}p> <{EX}o> .\n\n<{EX}c> <{EX}p> .\n")
+    capsys.readouterr()
+    code = main(
+        [
+            "load",
+            "-q",
+            "--no-validate",
+            str(good),
+            str(bad),
+            "--graph",
+            LINKSET,
+            *remote_options(dataset),
+        ]
+    )
+    assert code == 2
+    assert f"{bad}:3:" in capsys.readouterr().err
+    assert counts(dataset) == before
+    assert graphs_with_prefix(dataset, "urn:x-ccai:loading:") == []  # no temporary graph left
+
+
+def test_sparql_update_alone_loads_too(dataset: Virtuoso, tmp_path: Path) -> None:
+    path = tmp_path / "links.nt"
+    path.write_text(f"<{EX}u> <{EX}p> <{ID}organisation/nemo> .\n")
+    options = remote_options(dataset)
+    i = options.index("--gsp-endpoint")
+    del options[i : i + 2]
+    assert main(["load", "-q", "--no-validate", str(path), "--graph", LINKSET, *options]) == 0
+    assert counts(dataset).graphs[LINKSET] == 1
+
+
+def test_wrong_credentials_exit_2_and_change_nothing(
+    dataset: Virtuoso, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = counts(dataset)
+    path = tmp_path / "links.nt"
+    path.write_text(f"<{EX}w> <{EX}p> <{EX}o> .\n")
+    options = remote_options(dataset)
+    options[options.index("--password") + 1] = "wrong"
+    capsys.readouterr()
+    assert main(["load", "-q", "--no-validate", str(path), "--graph", LINKSET, *options]) == 2
+    assert "HTTP 401" in capsys.readouterr().err
+    assert counts(dataset) == before

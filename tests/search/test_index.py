@@ -1,0 +1,115 @@
+"""api.search.index: every label of every subject in every graph, accent- and
+case-insensitive, prefix-capable, multilingual, typed, kept in step with loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from api.search import index as search_index
+from api.search.index import SearchIndex, add_graph, build, search
+
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+PREF = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+FOAF_NAME = ox.NamedNode("http://xmlns.com/foaf/0.1/name")
+SCHEMA_NAME = ox.NamedNode("https://schema.org/name")
+TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SUB = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+E = "https://example.org/"
+LOADED = ox.NamedNode(E + "graph/loaded")
+
+
+def n(local: str) -> ox.NamedNode:
+    return ox.NamedNode(E + local)
+
+
+@pytest.fixture()
+def store() -> ox.Store:
+    s = ox.Store()
+    g = ox.NamedNode("https://w3id.org/ccai/graph/source")
+    s.extend(
+        [
+            ox.Quad(n("louvre"), RDFS_LABEL, ox.Literal("Musée du Louvre", language="fr"), g),
+            ox.Quad(n("louvre"), RDFS_LABEL, ox.Literal("Louvre Museum", language="en"), g),
+            ox.Quad(n("louvre"), TYPE, n("Museum"), g),
+            ox.Quad(n("Museum"), SUB, n("Organisation")),
+            ox.Quad(n("rijks"), PREF, ox.Literal("Rijksmuseum", language="nl-NL")),
+            ox.Quad(n("ada"), FOAF_NAME, ox.Literal("Ada Servellón")),
+            ox.Quad(n("work"), SCHEMA_NAME, ox.Literal("Nachtwacht", language="nl")),
+            ox.Quad(n("doc"), TITLE, ox.Literal("Museum policy")),
+            ox.Quad(ox.BlankNode(), RDFS_LABEL, ox.Literal("Museum of blank nodes")),
+            ox.Quad(n("x"), n("comment"), ox.Literal("Museum in a comment")),
+        ]
+    )
+    return s
+
+
+def iris(hits) -> list[str]:
+    return [h.iri[len(E) :] for h in hits]
+
+
+def test_every_label_property_in_every_graph(store: ox.Store, tmp_path: Path) -> None:
+    path = tmp_path / "search.sqlite"
+    assert build(store, path) == 6
+    assert iris(search(path, "museum")) == ["doc", "louvre"]  # prefix, then other words
+    assert iris(search(path, "servellon")) == ["ada"]  # foaf:name, accents removed
+    assert iris(search(path, "NACHTW")) == ["work"]  # schema:name, prefix, case
+    assert iris(search(path, "comment")) == []  # not a label property
+    assert iris(search(path, "blank")) == []  # IRI subjects only
+
+
+def test_ranking_language_and_type(store: ox.Store, tmp_path: Path) -> None:
+    path = tmp_path / "search.sqlite"
+    build(store, path)
+    hits = search(path, "louvre museum")
+    assert iris(hits) == ["louvre"] and hits[0].match == "exact"
+    assert hits[0].label == "Louvre Museum"  # the subject once, with its best label
+    assert iris(search(path, "musee", lang="fr")) == ["louvre"]
+    assert iris(search(path, "musee", lang="en")) == []
+    assert iris(search(path, "rijks", lang="nl")) == ["rijks"]  # nl matches nl-NL
+    org = search(path, "mus", type=E + "Organisation")  # a subclass's instance
+    assert iris(org) == ["louvre"] and E + "Museum" in org[0].types
+    assert search(path, "   ") == [] and search(path, '"*) OR (') == []
+
+
+def test_exact_before_prefix_before_other_words(tmp_path: Path) -> None:
+    s = ox.Store()
+    for local, text in [("a", "Art museum"), ("b", "Art"), ("c", "Modern art"), ("d", "Artists")]:
+        s.add(ox.Quad(n(local), RDFS_LABEL, ox.Literal(text)))
+    path = tmp_path / "i.sqlite"
+    build(s, path)
+    hits = search(path, "art")
+    assert [(h.iri[len(E) :], h.match) for h in hits] == [
+        ("b", "exact"),
+        ("d", "prefix"),
+        ("a", "prefix"),
+        ("c", "words"),
+    ]
+    index = SearchIndex(path)
+    assert len(index) == 4
+    assert iris(index.search("art", limit=2, offset=1)) == ["d", "a"]
+    index.close()
+
+
+def test_add_graph_replaces_the_labels_of_a_loaded_graph(store: ox.Store, tmp_path: Path) -> None:
+    path = tmp_path / "search.sqlite"
+    build(store, path)
+    store.add(ox.Quad(n("obj1"), RDFS_LABEL, ox.Literal("Vermeer's milkmaid"), LOADED))
+    assert add_graph(store, path, LOADED.value) == 1
+    assert iris(search(path, "milkm")) == ["obj1"]
+    store.remove_graph(LOADED)
+    store.add(ox.Quad(n("obj2"), RDFS_LABEL, ox.Literal("Rembrandt's night watch"), LOADED))
+    assert add_graph(store, path, LOADED.value) == 1
+    assert iris(search(path, "milkm")) == [] and iris(search(path, "rembr")) == ["obj2"]
+    assert iris(search(path, "servellon")) == ["ada"]  # other graphs untouched
+
+
+def test_the_build_writes_the_index(fixture_build) -> None:
+    out, report = fixture_build
+    path = out / search_index.INDEX_FILE
+    assert report.store["search"]["labels"] == len(SearchIndex(path)) > 10
+    hits = search(path, "demo museum network")
+    assert hits and hits[0].iri.endswith("/id/organisation/demo-museum-network")

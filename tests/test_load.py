@@ -1,0 +1,257 @@
+"""``ccai load`` into the embedded store: files into a named graph, atomically.
+
+The remote target runs the same procedure against a real Virtuoso in
+``tests/remote/test_remote_load.py``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import socket
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from api.cli import main
+from api.store.layout import INFERRED, count_triples, read_counts
+from tests.web.conftest import ID, build_fixture_store
+
+LINKSET = "https://example.org/museum/linkset"
+EX = "https://example.org/museum/"
+LINKS = f"""
+<{EX}object/1> <http://purl.org/dc/terms/subject> <{ID}organisation/nemo> .
+<{EX}object/1> <http://www.w3.org/2000/01/rdf-schema#label> "Object one" .
+<{EX}object/2> <http://purl.org/dc/terms/subject> <{ID}challenge/does-not-exist> .
+<{EX}object/2> <http://www.w3.org/2000/01/rdf-schema#label> "Object two"@en .
+"""
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    return build_fixture_store(tmp_path / "oxigraph")
+
+
+def quads(path: Path) -> set[ox.Quad]:
+    s = ox.Store.read_only(str(path))
+    try:
+        return set(s)
+    finally:
+        del s
+
+
+def graph_triples(path: Path, graph: str) -> set[ox.Triple]:
+    return {q.triple for q in quads(path) if q.graph_name == ox.NamedNode(graph)}
+
+
+def load(store: Path, *args: str, validate: bool = False) -> int:
+    extra = [] if validate else ["--no-validate"]
+    return main(["load", "--quiet", *extra, "--store", str(store), *args])
+
+
+def test_files_load_into_a_named_graph_with_a_summary(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nt = tmp_path / "links.nt"
+    nt.write_text(LINKS, encoding="utf-8")
+    assert load(store, str(nt), "--graph", LINKSET) == 0
+    out = capsys.readouterr().out
+    assert "4 triples loaded" in out
+    assert "links to ccai entities: 2" in out
+    assert "dangling links: 1" in out and f"{ID}challenge/does-not-exist" in out
+    assert len(graph_triples(store, LINKSET)) == 4
+    s = ox.Store.read_only(str(store))
+    counts = count_triples(s)  # the layout holds: the default graph has the new triples
+    assert counts.graphs[LINKSET] == 4
+    assert read_counts(store) == counts  # the service starts with the new counts
+    del s
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("links.ttl.gz", f"@prefix ex: <{EX}> . ex:a ex:p <{ID}organisation/nemo> ."),
+        ("links.trig", f"<{EX}g> {{ <{EX}a> <{EX}p> <{ID}organisation/nemo> }}"),
+        ("links.nq", f"<{EX}a> <{EX}p> <{ID}organisation/nemo> <{EX}g> ."),
+        (
+            "links.jsonld",
+            f'{{"@id": "{EX}a", "{EX}p": {{"@id": "{ID}organisation/nemo"}}}}',
+        ),
+        (
+            "links.rdf",
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            f'xmlns:ex="{EX}"><rdf:Description rdf:about="{EX}a">'
+            f'<ex:p rdf:resource="{ID}organisation/nemo"/></rdf:Description></rdf:RDF>',
+        ),
+    ],
+)
+def test_every_common_syntax_and_gzip(store: Path, tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    data = text.encode("utf-8")
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    assert load(store, str(path), "--graph", LINKSET) == 0
+    triples = graph_triples(store, LINKSET)
+    assert triples == {
+        ox.Triple(
+            ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"), ox.NamedNode(ID + "organisation/nemo")
+        )
+    }
+
+
+def test_reloading_replaces_the_graph_and_the_default_graph_follows(
+    store: Path, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "a.nt", tmp_path / "b.nt"
+    first.write_text(f"<{EX}old> <{EX}p> <{EX}o> .\n", encoding="utf-8")
+    second.write_text(f"<{EX}new> <{EX}p> <{EX}o> .\n", encoding="utf-8")
+    assert load(store, str(first), "--graph", LINKSET) == 0
+    assert load(store, str(second), "--graph", LINKSET) == 0
+    assert {t.subject.value for t in graph_triples(store, LINKSET)} == {EX + "new"}
+    default = {q.triple.subject for q in quads(store) if q.graph_name == ox.DefaultGraph()}
+    assert ox.NamedNode(EX + "new") in default
+    assert ox.NamedNode(EX + "old") not in default  # gone from the default graph too
+
+
+def test_a_parse_error_leaves_the_store_as_it_was(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.nt"
+    good.write_text(f"<{EX}a> <{EX}p> <{EX}o> .\n", encoding="utf-8")
+    assert load(store, str(good), "--graph", LINKSET) == 0
+    before = quads(store)
+    bad = tmp_path / "bad.nt"
+    bad.write_text(f"<{EX}b> <{EX}p> <{EX}o> .\n<{EX}c> <{EX}p> oops .\n", encoding="utf-8")
+    capsys.readouterr()
+    # the good file first: its triples were written (to the temporary graph) before the error
+    assert load(store, str(good), str(bad), "--graph", LINKSET) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:2:" in err
+    assert quads(store) == before
+
+
+def test_an_asserted_entailment_leaves_the_inferred_graph(store: Path, tmp_path: Path) -> None:
+    inferred = graph_triples(store, INFERRED)
+    assert inferred
+    triple = next(iter(inferred))
+    path = tmp_path / "restate.nt"
+    path.write_text(f"{triple} .\n", encoding="utf-8")
+    assert load(store, str(path), "--graph", LINKSET) == 0
+    assert triple not in graph_triples(store, INFERRED)
+    s = ox.Store.read_only(str(store))
+    counts = count_triples(s)  # layout check: no triple both asserted and inferred
+    del s
+    assert counts.inferred == len(inferred) - 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["x.nt"], "needs --graph"),
+        (["--graph", LINKSET], "needs at least one FILE"),
+        (["x.csv", "--graph", LINKSET], "unknown RDF file type"),
+        (["missing.nt", "--graph", LINKSET], "no such file"),
+        (["x.nt", "--graph", "not an iri"], "not an absolute IRI"),
+        (["x.nt", "--graph", INFERRED], "reserved"),
+    ],
+)
+def test_unusable_input_exits_2(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    (tmp_path / "x.nt").write_text(f"<{EX}a> <{EX}p> <{EX}o> .\n", encoding="utf-8")
+    (tmp_path / "x.csv").write_text("a,b\n", encoding="utf-8")
+    args = [str(tmp_path / a) if a.endswith((".nt", ".csv")) else a for a in args]
+    before = quads(store)
+    assert load(store, *args) == 2
+    assert message in capsys.readouterr().err
+    assert quads(store) == before
+
+
+def test_loading_a_build_into_another_embedded_store(store: Path, tmp_path: Path) -> None:
+    build = tmp_path / "build"
+    shutil.copytree(store, build / "oxigraph")
+    target = tmp_path / "other"
+    assert load(target, "--build", str(build)) == 0
+    assert quads(target) == quads(store)
+    s = ox.Store.read_only(str(target))
+    assert read_counts(target) == count_triples(s)
+    del s
+
+
+# --- backend options, shared by serve and load (a flag overrides its variable) ---------
+
+
+def test_remote_backend_needs_a_query_endpoint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CCAI_QUERY_ENDPOINT", raising=False)
+    assert main(["load", "--backend", "remote", "--build", str(tmp_path)]) == 2
+    assert "--query-endpoint" in capsys.readouterr().err
+    monkeypatch.setenv("CCAI_BACKEND", "remote")  # the variable, when no flag is given
+    assert main(["load", "--build", str(tmp_path)]) == 2
+    assert "--query-endpoint" in capsys.readouterr().err
+    assert main(["serve", "--store", str(tmp_path)]) == 2
+    assert "--query-endpoint" in capsys.readouterr().err
+
+
+def test_the_backend_flag_overrides_the_variable(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CCAI_BACKEND", "remote")
+    path = tmp_path / "x.nt"
+    path.write_text(f"<{EX}a> <{EX}p> <{EX}o> .\n", encoding="utf-8")
+    assert load(store, "--backend", "embedded", str(path), "--graph", LINKSET) == 0
+    assert len(graph_triples(store, LINKSET)) == 1
+
+
+def test_an_unreachable_remote_store_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "x.nt"
+    path.write_text(f"<{EX}a> <{EX}p> <{EX}o> .\n", encoding="utf-8")
+    with socket.socket() as sock:  # a port nothing listens on: connection refused
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    code = main(
+        [
+            "load",
+            "-q",
+            "--backend",
+            "remote",
+            "--query-endpoint",
+            url + "/sparql",
+            "--update-endpoint",
+            url + "/update",
+            str(path),
+            "--graph",
+            LINKSET,
+        ]
+    )
+    assert code == 2
+    assert "ConnectError" in capsys.readouterr().err
+
+
+def test_data_that_violates_the_linkset_profile_is_not_loaded(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "links.nt"
+    path.write_text(LINKS, encoding="utf-8")  # a dangling link, a subject that is no concept
+    before = quads(store)
+    assert load(store, str(path), "--graph", LINKSET, validate=True) == 1
+    captured = capsys.readouterr()
+    assert "does-not-exist does not exist in the ccai graph" in captured.out
+    assert "nothing was loaded" in captured.err
+    assert quads(store) == before
+
+
+def test_data_that_conforms_to_the_linkset_profile_is_loaded(store: Path, tmp_path: Path) -> None:
+    path = tmp_path / "links.nt"
+    path.write_text(
+        f"<{EX}object/1> <http://purl.org/dc/terms/subject> "
+        "<https://w3id.org/ccai/vocab/sectors/film> .\n"
+        f'<{EX}object/1> <http://www.w3.org/2000/01/rdf-schema#label> "Object one" .\n',
+        encoding="utf-8",
+    )
+    assert load(store, str(path), "--graph", LINKSET, validate=True) == 0
+    assert len(graph_triples(store, LINKSET)) == 2
