@@ -13,7 +13,7 @@ LOCK ?= requirements/test.lock
 BUILD_INPUTS := $(shell find ontology graph shapes queries -type f) pyproject.toml
 
 .PHONY: serve test check suite typecheck build lint fmt check-ttl lock bench clean setup \
-	setup-test node-deps
+	setup-test node-deps web-assets chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,36 @@ tests/clients/node_modules/.installed: tests/clients/package.json
 	cd tests/clients && npm install --no-audit --no-fund --silent
 	touch $@
 
+# Front-end packages of the web interface (YASGUI, cytoscape.js, Swagger UI, ReDoc; axe-core
+# for the browser tests), from npm at the versions of web/package-lock.json, copied into
+# api/web/static/vendor/ (git-ignored; the wheel ships it): the pages load nothing from a CDN.
+WEB_VENDOR := api/web/static/vendor
+WEB_FILES := @zazuko/yasgui/build/yasgui.min.js @zazuko/yasgui/build/yasgui.min.css \
+	cytoscape/dist/cytoscape.min.js swagger-ui-dist/swagger-ui-bundle.js \
+	swagger-ui-dist/swagger-ui.css redoc/bundles/redoc.standalone.js
+.PHONY: web-assets
+web-assets: $(WEB_VENDOR)/.installed
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --ignore-scripts --silent
+	touch $@
+$(WEB_VENDOR)/.installed: web/node_modules/.installed
+	mkdir -p $(WEB_VENDOR)
+	for f in $(WEB_FILES); do cp web/node_modules/$$f $(WEB_VENDOR)/; done
+	# ReDoc's sidebar logo is the one file it would fetch from a CDN: left out.
+	sed -i 's#"https://cdn.redoc.ly/redoc/logo-mini.svg"#""#' $(WEB_VENDOR)/redoc.standalone.js
+	touch $@
+
+# Chromium for the browser tests (tests/web/browser/, Playwright): Debian's `chromium`,
+# installed when /usr/bin/chromium is missing and we run as root with apt-get; otherwise
+# those tests skip (and fail under CI=true).
+.PHONY: chromium
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; \
+	else echo "chromium: not installed, and not root with apt-get: the browser tests will skip"; fi
+
 # Java runtime for HermiT (tests/test_owl_dl.py): Debian's default-jre-headless,
 # installed only when `java` is missing and we run as root with apt-get; otherwise
 # the test skips (and fails under CI=true).
@@ -60,12 +90,26 @@ java-runtime:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless; \
 	else echo "java-runtime: no java, and not root with apt-get: tests/test_owl_dl.py will skip"; fi
 
+# Virtuoso 7 for the remote-backend tests (tests/remote/): Debian's virtuoso-opensource,
+# installed when virtuoso-t is missing and we run as root with apt-get (policy-rc.d keeps
+# the package's own instance, which would listen on every interface, from starting);
+# otherwise those tests skip (and fail under CI=true).
+.PHONY: virtuoso
+virtuoso:
+	@if command -v virtuoso-t >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends virtuoso-opensource; \
+	else echo "virtuoso: not installed, and not root with apt-get: tests/remote/ will skip"; fi
+
 # `ccai build` is atomic and writes report.json, so its date is the last good build's.
 build: $(BUILD)/report.json
 $(BUILD)/report.json: $(BUILD_INPUTS) $(VENV)/.installed
 	$(BIN)/ccai build --out $(BUILD)
 
-serve: build
+serve: build web-assets
 	$(BIN)/ccai serve --host $(HOST) --port $(PORT) --store $(BUILD)
 
 # --- checks -----------------------------------------------------------------------------
@@ -73,7 +117,7 @@ serve: build
 # (no npm/Java installs).
 GATES := lint typecheck check-ttl suite
 
-test: setup-test node-deps java-runtime $(GATES)
+test: setup-test node-deps web-assets chromium java-runtime virtuoso $(GATES)
 check: $(GATES)
 
 lint: setup-test
@@ -89,7 +133,7 @@ typecheck: setup-test
 
 # The tests and the docstring examples of api/, under coverage; the run fails below the
 # floor in pyproject.toml ([tool.coverage.report] fail_under, which pytest-cov applies).
-suite: setup-test node-deps java-runtime
+suite: setup-test node-deps web-assets chromium java-runtime virtuoso
 	$(BIN)/python -m pytest --cov=api --cov-report=term --doctest-modules api tests
 
 fmt: setup-test

@@ -1,4 +1,4 @@
-"""The ``ccai`` command line: build, validate, query, stats, serve, fmt.
+"""The ``ccai`` command line: build, validate, query, stats, serve, load, fmt.
 
 Exit codes (every command):
 
@@ -16,8 +16,9 @@ traceback of unexpected errors); reports and results go to standard output.
 Hostile input is an error naming the path, never a hang or a traceback: a
 FIFO, socket or device, an unreadable file or directory, a symbolic link loop,
 or input without RDF (an empty directory or file, JSON that is not JSON-LD)
-exits 2. Input warnings (an ill-typed literal such as
-``"2024-06-31"^^xsd:date``) are one line each, ``path:line: warning: …``.
+exits 2. An ill-typed literal such as ``"2024-06-31"^^xsd:date`` is, in
+``validate``, a violation naming its lexical form and the reason; elsewhere an
+input warning of one line, ``path:line: warning: …``.
 :func:`main` takes the arguments and returns the exit code, so tests call
 ``main(["validate", "graph/"])`` directly.
 """
@@ -64,6 +65,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             graph_dir=_existing_dir(args.graph_dir, "--graph-dir"),
             shapes_dir=_existing_dir(args.shapes, "--shapes"),
             progress=progress,
+            force=args.force,
         )
     except BuildFailed as exc:
         _print(_render_validation(exc.validation, "text"))
@@ -72,6 +74,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     except BuildError as exc:
         raise CommandError(f"ccai build: {exc}") from None
 
+    if report.skipped:
+        _print(
+            f"{out} is up to date (inputs sha256 {report.inputs.get('sha256', '')[:12]}…); "
+            "--force rebuilds"
+        )
+        return EXIT_OK
     data = report.as_dict()
     lines = [f"Built {out} (ccai-kg {report.version})", "", "Triples per named graph:"]
     width = max((len(g) for g in data["triples"]["graphs"]), default=0)
@@ -99,30 +107,55 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from rdflib import Graph
-
-    from api.rdf.parsing import parse_paths
+    """``ccai validate``: exit 0 conforms, 1 failing results (``--fail-on``), 2 unusable input."""
+    from api.validate import exit_code, validate_paths
 
     validation = _validation_module()
-    if args.paths:
-        # validate() merges the ontology and the vocabularies into the data.
-        data = parse_paths([Path(p) for p in args.paths])
-        ontology = None
+    extra = [_existing_dir(d, "--shapes") for d in args.shapes]
+    graph = _existing_dir(args.graph, "--graph")
+    files: list[str] = []
+    if args.paths or args.profile != "core":
+        outcome = validate_paths(args.paths, profile=args.profile, shapes=extra, graph=graph)
+        report = outcome.report
+        files = [str(f) for f in outcome.files]
+        if args.verbose:
+            _err(f"ccai validate: profile {outcome.profile}; background: {outcome.background}")
+            for file in files:
+                _err(f"ccai validate: read {file}")
+            timings = ", ".join(f"{k} {v:.2f}s" for k, v in outcome.timings.items())
+            _err(f"ccai validate: {timings}")
     else:
-        from api.build.loader import load
+        # the project's own graph, ontology and vocabularies included
+        from rdflib import Graph
 
-        data = load().asserted_union()  # ontology and vocabularies included
-        ontology = Graph()
-    shapes = None
-    if args.shapes:
-        shapes = parse_paths([_existing_dir(args.shapes, "--shapes")])
-    report = validation.validate(data, shapes, ontology=ontology)
-    _print(_render_validation(report, args.format))
-    violations = _violation_count(report)
-    if violations:
-        _err(f"ccai validate: {violations} violation(s)")
-        return EXIT_FAILED
-    return EXIT_OK
+        from api.build.loader import load
+        from api.validate import profile_shapes
+
+        data = load().asserted_union()
+        shapes = profile_shapes("core", extra) if extra else None
+        report = validation.validate(data, shapes, ontology=Graph())
+    if args.format == "junit":
+        text = validation.render_junit(
+            report,
+            suite=f"ccai validate --profile {args.profile}",
+            files=files,
+            fail_on={"violation": "Violation", "warning": "Warning", "info": "Info"}[args.fail_on],
+        ).rstrip("\n")
+    else:
+        text = _render_validation(report, args.format)
+    if not args.quiet:
+        _print(text)
+    code = exit_code(report, args.fail_on)
+    c = report.counts
+    summary = (
+        f"{c.get('Violation', 0)} violation(s), {c.get('Warning', 0)} warning(s), "
+        f"{c.get('Info', 0)} info(s)"
+    )
+    if code:
+        _err(f"ccai validate: {summary}")
+    elif args.verbose:
+        _err(f"ccai validate: conforms ({summary})")
+    return code
 
 
 def _validation_module() -> Any:
@@ -141,21 +174,6 @@ def _render_validation(report: Any, fmt: str) -> str:
         "turtle": validation.render_turtle,
     }[fmt]
     return render(report).rstrip("\n")
-
-
-def _violation_count(report: Any) -> int:
-    """Results of severity Violation; warnings and infos never fail a check."""
-    counts = getattr(report, "counts", None) or {}
-    total = 0
-    found_key = False
-    for key, value in dict(counts).items():
-        name = getattr(key, "name", None) or str(key)
-        if name.rsplit("#", 1)[-1].rsplit(":", 1)[-1].lower() == "violation":
-            total += int(value)
-            found_key = True
-    if not found_key and not report.conforms:
-        return max(1, len(getattr(report, "results", []) or []))
-    return total
 
 
 # --- query ---------------------------------------------------------------------
@@ -380,14 +398,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "store_path": args.store,
         "query_timeout": args.query_timeout,
         "log_level": args.log_level,
+        **_backend_given(args),
     }
     try:
         settings = Settings(**{k: v for k, v in given.items() if v is not None})
     except ValueError as exc:
         raise CommandError(f"ccai serve: invalid setting: {_one_line(str(exc))}") from None
-    store_dir = _store_dir(Path(settings.store_path), command="serve")  # fail early
-    if not args.no_verify:
-        _verify_store(store_dir)
+    if settings.backend == "embedded":
+        store_dir = _store_dir(Path(settings.store_path), command="serve")  # fail early
+        if not args.no_verify:
+            _verify_store(store_dir)
+    elif not settings.query_endpoint:
+        raise CommandError("ccai serve: --backend remote needs --query-endpoint")
     _configure_logging(settings.log_level)
     server_options: _ServerOptions = {
         "host": settings.host,
@@ -404,7 +426,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # its own Settings from the environment, so pass the given flags there.
         import os
 
-        names = {"store_path": "CCAI_STORE_PATH"}
+        names = {
+            "store_path": "CCAI_STORE_PATH",
+            "remote_user": "CCAI_REMOTE_USER",
+            "remote_password": "CCAI_REMOTE_PASSWORD",
+        }
         os.environ.update(
             {names.get(k, f"CCAI_{k.upper()}"): str(v) for k, v in given.items() if v is not None}
         )
@@ -416,6 +442,117 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CommandError(f"ccai serve: cannot start: {exc}") from None
     uvicorn.run(app, **server_options)
     return EXIT_OK
+
+
+# --- load (issue 11) ------------------------------------------------------------
+
+
+def _add_backend_options(p: argparse.ArgumentParser) -> None:
+    """The store options shared by ``serve`` and ``load`` (each overrides its CCAI_* variable)."""
+    g = p.add_argument_group("store backend")
+    g.add_argument(
+        "--backend", choices=("embedded", "remote"), help="default: CCAI_BACKEND or embedded"
+    )
+    g.add_argument("--query-endpoint", help="remote: SPARQL query endpoint (CCAI_QUERY_ENDPOINT)")
+    g.add_argument(
+        "--update-endpoint", help="remote: SPARQL update endpoint (CCAI_UPDATE_ENDPOINT)"
+    )
+    g.add_argument(
+        "--gsp-endpoint", help="remote: Graph Store Protocol endpoint (CCAI_GSP_ENDPOINT)"
+    )
+    g.add_argument("--user", help="remote: user (CCAI_REMOTE_USER)")
+    g.add_argument(
+        "--password", help="remote: password (CCAI_REMOTE_PASSWORD; prefer the variable)"
+    )
+    g.add_argument("--auth", choices=("digest", "basic"), help="remote: CCAI_REMOTE_AUTH or digest")
+    g.add_argument(
+        "--remote-kind",
+        choices=("generic", "virtuoso"),
+        help="remote: server quirks to expect (CCAI_REMOTE_KIND or generic)",
+    )
+
+
+def _backend_given(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "backend": args.backend,
+        "query_endpoint": args.query_endpoint,
+        "update_endpoint": args.update_endpoint,
+        "gsp_endpoint": args.gsp_endpoint,
+        "remote_user": args.user,
+        "remote_password": args.password,
+        "remote_auth": args.auth,
+        "remote_kind": args.remote_kind,
+    }
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from api.load import LoadError, load_files, open_target
+    from api.settings import Settings
+
+    given = {"store_path": args.store, **_backend_given(args)}
+    try:
+        settings = Settings(**{k: v for k, v in given.items() if v is not None})
+    except ValueError as exc:
+        raise CommandError(f"ccai load: invalid setting: {_one_line(str(exc))}") from None
+    if args.files and not args.graph:
+        raise CommandError("ccai load: FILE… needs --graph IRI (the named graph to load into)")
+    if args.graph and not args.files:
+        raise CommandError("ccai load: --graph needs at least one FILE")
+    try:
+        if not args.files:
+            build = Path(args.build)
+            if settings.backend == "embedded" and (
+                settings.oxigraph_path().resolve() == (build / "oxigraph").resolve()
+                or settings.oxigraph_path().resolve() == build.resolve()
+            ):
+                _print(f"{build}: the build's own store already holds the dataset")
+                return EXIT_OK
+            target = open_target(settings)
+            try:
+                counts = target.load_build(build, quiet=args.quiet)
+            finally:
+                target.close()
+            total = sum(counts.values())
+            _print(f"loaded {len(counts)} named graphs, {total:,} triples, and the default graph")
+            return EXIT_OK
+        if not args.no_validate:
+            _validate_linkset(args.files, Path(args.build))
+        target = open_target(settings)
+        try:
+            summary = load_files(
+                target,
+                [Path(f) for f in args.files],
+                args.graph,
+                quiet=args.quiet,
+                skolemise=settings.backend == "remote",
+            )
+        finally:
+            target.close()
+    except LoadError as exc:
+        raise CommandError(f"ccai load: {exc}") from None
+    for line in summary.lines():
+        _print(line)
+    return EXIT_OK
+
+
+def _validate_linkset(files: Sequence[str], build: Path) -> None:
+    """Refuse (exit 1, nothing loaded) files that violate the linkset profile.
+
+    The graph they link to is the build's when there is one, else the
+    installed package's. The files are read in memory here (rdflib):
+    ``--no-validate`` skips this step for very large inputs.
+    """
+    from api.validate import validate_paths
+
+    graph = build if (build / "report.json").is_file() else None
+    outcome = validate_paths(list(files), profile="linkset", graph=graph)
+    if not outcome.report.conforms:
+        _print(_render_validation(outcome.report, "text"))
+        raise CommandError(
+            "ccai load: the data does not conform to the linkset profile; nothing was loaded "
+            "(fix it, or load anyway with --no-validate)",
+            EXIT_FAILED,
+        )
 
 
 def _configure_logging(level: str) -> None:
@@ -557,17 +694,58 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--graph-dir", help="source graphs (default: the project's graph/)")
     p.add_argument("--shapes", help="SHACL shapes directory (default: the project's shapes/)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="build even when --out is a build of the same inputs (same content hash)",
+    )
     p.set_defaults(func=cmd_build)
 
-    p = commands.add_parser("validate", help="validate RDF against the SHACL shapes")
+    p = commands.add_parser(
+        "validate",
+        help="validate RDF against the SHACL shapes",
+        description="Validate RDF files against a profile of SHACL shapes: core (the "
+        "project's own graph) or linkset (your data, under your own IRIs, linking to "
+        "the ccai graph).",
+        epilog="Exit codes: 0 conforms, 1 violations (or warnings with --fail-on "
+        "warning), 2 unusable input or nothing to validate.",
+    )
     p.add_argument(
         "paths",
         nargs="*",
         metavar="PATH",
-        help="RDF files or directories (default: the project's graph)",
+        help="RDF files, directories or globs ('data/**/*.ttl'); default: the project's graph",
     )
-    p.add_argument("--format", choices=("text", "json", "turtle"), default="text")
-    p.add_argument("--shapes", help="SHACL shapes directory (default: the project's shapes/)")
+    p.add_argument(
+        "--profile",
+        choices=("core", "linkset"),
+        default="core",
+        help="core: the project's own graph (default); linkset: data that links to it",
+    )
+    p.add_argument("--format", choices=("text", "json", "junit", "turtle"), default="text")
+    p.add_argument(
+        "--shapes",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a directory of your own SHACL shapes, added to the profile's (repeatable)",
+    )
+    p.add_argument(
+        "--graph",
+        metavar="BUILD_DIR",
+        help="linkset: the ccai graph to link to, from a build (default: the installed package)",
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=("violation", "warning", "info"),
+        default="violation",
+        help="the mildest severity that fails the run (exit 1); default: violation",
+    )
+    noise = p.add_mutually_exclusive_group()
+    noise.add_argument("-q", "--quiet", action="store_true", help="print no report")
+    noise.add_argument(
+        "-v", "--verbose", action="store_true", help="also list the files read and the timings"
+    )
     p.set_defaults(func=cmd_validate)
 
     p = commands.add_parser("query", help="run SPARQL on the built store")
@@ -614,7 +792,24 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip checking the store's files against oxigraph.SHA256SUMS at start-up",
     )
+    _add_backend_options(p)
     p.set_defaults(func=cmd_serve)
+
+    p = commands.add_parser(
+        "load", help="load the built dataset, or RDF files into a named graph, into a store"
+    )
+    p.add_argument("files", nargs="*", metavar="FILE", help="RDF files (any common syntax, .gz)")
+    p.add_argument("--graph", help="named graph IRI the FILEs replace")
+    p.add_argument("--store", help="embedded: store or build directory (CCAI_STORE_PATH)")
+    p.add_argument("--build", default="build", help="the build to load without FILEs")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on standard error")
+    p.add_argument(
+        "--no-validate",
+        action="store_true",
+        help="skip the linkset profile check of the FILEs (it reads them in memory)",
+    )
+    _add_backend_options(p)
+    p.set_defaults(func=cmd_load)
 
     p = commands.add_parser("stats", help="entities per class and source of a build (Markdown)")
     p.add_argument("--store", default="build", help="build directory (default: build)")

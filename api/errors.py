@@ -224,6 +224,70 @@ class QueryMemoryLimit(CcaiError):
         super().__init__(message, limit_mb=limit_mb)
 
 
+SHACL_SPEC = "https://www.w3.org/TR/shacl/"
+RDF_CONCEPTS = "https://www.w3.org/TR/rdf11-concepts/"
+
+
+class MalformedRdf(BadRequest):
+    """Uploaded RDF that does not parse (or holds no triple); with line and column when known."""
+
+    code = "malformed-rdf"
+    spec = RDF_CONCEPTS
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
+        CcaiError.__init__(self, message, line=line, column=column)
+
+    @property
+    def position(self) -> dict[str, int] | None:
+        pos = {k: v for k in ("line", "column") if (v := self.details.get(k)) is not None}
+        return pos or None
+
+
+class UnsafeRdf(MalformedRdf):
+    """Uploaded RDF that asks for something never done: a DTD or entity declarations
+    (entity expansion, external entities), a remote JSON-LD ``@context``, a network fetch."""
+
+    code = "unsafe-rdf"
+
+
+class ValidationTimeout(CcaiError):
+    """A SHACL validation ran past its deadline; its worker was stopped."""
+
+    code = "validation-timeout"
+    spec = SHACL_SPEC
+
+
+class ValidationMemoryLimit(CcaiError):
+    """A SHACL validation needed more memory than a validation may use; it was stopped."""
+
+    code = "validation-memory-limit"
+    spec = SHACL_SPEC
+
+    def __init__(self, message: str, *, limit_mb: int = 0) -> None:
+        super().__init__(message, limit_mb=limit_mb)
+
+
+class ValidatorUnavailable(StoreUnavailable):
+    """No validation worker can run right now (failed to start, or stopped unexpectedly)."""
+
+    code = "validator-unavailable"
+    spec = SHACL_SPEC
+
+
+class TooManyValidations(TooManyQueries):
+    """Every validation worker is busy and the wait queue is full (or the wait timed out)."""
+
+    code = "too-many-validations"
+    spec = RFC6585 + "#section-4"
+
+
+class RemoteStoreError(CcaiError):
+    """A remote store (issue 11) answered with something that is not a complete result."""
+
+    code = "remote-store-error"
+    spec = "https://www.rfc-editor.org/rfc/rfc9110#name-502-bad-gateway"
+
+
 _REGISTRY: dict[str, type[CcaiError]] = {
     cls.__name__: cls
     for cls in (
@@ -245,6 +309,13 @@ _REGISTRY: dict[str, type[CcaiError]] = {
         StoreUnavailable,
         LongQueriesBusy,
         QueryMemoryLimit,
+        MalformedRdf,
+        UnsafeRdf,
+        ValidationTimeout,
+        ValidationMemoryLimit,
+        ValidatorUnavailable,
+        TooManyValidations,
+        RemoteStoreError,
     )
 }
 

@@ -248,3 +248,21 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
         return True
     opaque = etag.removeprefix("W/")
     return any(tag.strip().removeprefix("W/") == opaque for tag in if_none_match.split(","))
+
+
+def prefers_html(accept_header: str | None, offered: list[str] | tuple[str, ...]) -> bool:
+    """Whether a client asks for ``text/html`` by name and likes it at least as much as
+    anything else in ``offered`` (a browser). ``*/*`` alone is no request for HTML, so a
+    protocol client that sends it keeps its usual answer.
+
+    >>> prefers_html("text/html,application/xhtml+xml,*/*;q=0.8", ["application/json"])
+    True
+    >>> prefers_html("*/*", ["application/json"])
+    False
+    >>> prefers_html("application/json, text/html;q=0.5", ["application/json"])
+    False
+    """
+    ranges = parse_accept(accept_header)
+    if not any(r.type == "text" and r.subtype == "html" and r.q > 0 for r in ranges):
+        return False
+    return choose(accept_header, ["text/html", *offered]) == "text/html"

@@ -51,6 +51,42 @@ class Settings(BaseSettings):
         description="'workers': queries run in killable worker processes (production); "
         "'inprocess': in this process, cooperative deadline only (tests, CLI).",
     )
+    # --- which store (issue 11): shared by `ccai serve` and `ccai load` -------------
+    backend: Literal["embedded", "remote"] = Field(
+        "embedded",
+        description="'embedded': the on-disk pyoxigraph store of the build (store_path); "
+        "'remote': a SPARQL 1.1 store at query_endpoint (loaded with `ccai load`).",
+    )
+    query_endpoint: str = Field("", description="Remote backend: SPARQL 1.1 query endpoint URL.")
+    update_endpoint: str = Field(
+        "", description="Remote backend: SPARQL 1.1 update endpoint URL (`ccai load` only)."
+    )
+    gsp_endpoint: str = Field(
+        "",
+        description="Remote backend: Graph Store Protocol endpoint URL (`ccai load` sends the "
+        "data there when given).",
+    )
+    remote_user: str = Field("", description="Remote backend: user for update/GSP requests.")
+    remote_password: str = Field("", description="Remote backend: password of remote_user.")
+    remote_auth: Literal["digest", "basic"] = Field(
+        "digest", description="Remote backend: HTTP authentication scheme (Virtuoso: digest)."
+    )
+    remote_kind: Literal["generic", "virtuoso"] = Field(
+        "generic",
+        description="Remote backend: 'virtuoso' sends its timeout parameter and refuses "
+        "answers at its ResultSetMaxRows cap (remote_max_rows).",
+    )
+    remote_max_rows: int | None = Field(
+        None,
+        gt=0,
+        description="Remote backend: the server's own row cap; an answer of that many rows "
+        "may be truncated and is refused (502). Default: 10000 for Virtuoso, none otherwise.",
+    )
+    remote_default_graph: str = Field(
+        "urn:x-ccai:default",
+        description="Remote backend: the graph holding the default graph (distinct asserted "
+        "triples); its list of public graphs is in <{this}:graphs>.",
+    )
     query_timeout: float = Field(30.0, gt=0, description="Seconds before a query is killed.")
     max_result_rows: int = Field(100_000, gt=0, description="Rows (or triples) per result.")
     max_request_bytes: int = Field(MIB, gt=0, description="Largest accepted request body.")
@@ -116,6 +152,30 @@ class Settings(BaseSettings):
     result_cache_entry_bytes: int = Field(
         MIB, gt=0, description="Largest result that is cached and gets an ETag."
     )
+    validate_max_bytes: int = Field(
+        16 * MIB,
+        gt=0,
+        description="Largest RDF upload to POST /validate (the body, multipart included); "
+        "beyond: 413.",
+    )
+    validate_timeout: float = Field(
+        30.0, gt=0, description="Seconds a validation (parsing included) may run; beyond: 504."
+    )
+    validate_memory_mb: int = Field(
+        512,
+        ge=64,
+        description="Resident memory of a validation worker; beyond: the validation is stopped "
+        "(507).",
+    )
+    validate_workers: int = Field(
+        1,
+        gt=0,
+        description="Validation worker processes (started at the first POST /validate); "
+        "validations run one per worker.",
+    )
+    validate_queue: int = Field(
+        4, ge=0, description="Validations waiting for a worker; beyond: 429."
+    )
     cors_origins: str = Field("*", description="Comma-separated origins allowed by CORS, or *.")
     default_graph: Literal["union", "asserted"] = Field(
         "union",
@@ -123,8 +183,9 @@ class Settings(BaseSettings):
         "(including the inferred graph) or 'asserted' (all but the inferred graph).",
     )
     ontology_docs: Literal["pylode", "builtin"] = Field(
-        "pylode",
-        description="How /ontology is rendered for browsers: pyLODE, or the built-in page.",
+        "builtin",
+        description="How /ontology is rendered for browsers: the built-in page (in the "
+        "site's frame, labels in the visitor's language), or pyLODE's standalone page.",
     )
     log_level: str = Field("info")
 

@@ -6,6 +6,8 @@
   N-Triples, RDF/XML) and how one is chosen.
 * :mod:`~api.linked_data.jsonld`: the published JSON-LD context.
 * :mod:`~api.linked_data.view`: the data of an HTML page.
+* :mod:`~api.linked_data.pages`: the data of the web interface's pages (entity pages,
+  listings, challenges × recommendations), in the visitor's language.
 * :mod:`~api.linked_data.ontology_docs`: the ontology's human documentation.
 * :mod:`~api.linked_data.service`: :class:`LinkedData`, one per app.
 

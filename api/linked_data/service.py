@@ -36,13 +36,21 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
 
 def template_environment() -> Environment:
-    """Jinja2 over ``api/web/templates`` with autoescape on for every template."""
-    return Environment(
+    """Jinja2 over ``api/web/templates`` with autoescape on for every template.
+
+    Its globals are the English interface (``t``, ``lang``); a page rendered for a
+    chosen language passes its own (:mod:`api.web.render`).
+    """
+    from api.web.i18n import DEFAULT, translator
+
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals.update(t=translator(DEFAULT), lang=DEFAULT, lang_urls={}, nav="")
+    return env
 
 
 class LinkedData:
@@ -64,6 +72,7 @@ class LinkedData:
         self.use_pylode = use_pylode
         self.templates = template_environment()
         self._ontology_html: str | None = None
+        self._ontology_doc: dict[str, Any] | None = None
         self._lock = threading.Lock()
 
     def describe(self, ref: ResourceRef) -> Graph:
@@ -78,16 +87,26 @@ class LinkedData:
     def render(self, template: str, **context: Any) -> str:
         return self.templates.get_template(template).render(base=self.public_base, **context)
 
-    def ontology_html(self, alternates: list[Any]) -> str:
-        """The ontology documentation (pyLODE, else built-in), rendered once."""
+    def ontology_html(
+        self, alternates: list[Any], lang: str = "en", context: dict[str, Any] | None = None
+    ) -> str:
+        """The ontology documentation: pyLODE's page when configured (rendered once),
+        else the built-in page in the site's frame with labels in ``lang`` (the
+        documentation data is computed once; ``context`` holds the page's language
+        switch and translator, see :mod:`api.web.render`)."""
         with self._lock:
-            if self._ontology_html is None:
+            if self._ontology_doc is None:
                 graph = ontology_graph(self.source)
-                html = ontology_docs.pylode_html(graph) if self.use_pylode else None
-                if html is None:
-                    doc = ontology_docs.documentation(graph, str(CCAI))
-                    html = self.render(
-                        "ontology.html", title=doc["title"], doc=doc, alternates=alternates
-                    )
-                self._ontology_html = html
-            return self._ontology_html
+                if self.use_pylode:
+                    self._ontology_html = ontology_docs.pylode_html(graph)
+                self._ontology_doc = ontology_docs.documentation(graph, str(CCAI))
+            if self._ontology_html is not None:
+                return self._ontology_html
+            doc = self._ontology_doc
+        return self.render(
+            "ontology.html",
+            **{**(context or {}), "lang": lang},
+            title=doc["title"],
+            doc=doc,
+            alternates=alternates,
+        )

@@ -21,13 +21,24 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from api import __version__
+from api.linked_data.service import STATIC_DIR
 from api.settings import Settings
 from api.store.base import Store
 from api.web import errors
 from api.web.middleware import RequestGuard
-from api.web.routers import fair, health, linked_data, rest, sparql
+from api.web.routers import (
+    fair,
+    health,
+    linked_data,
+    pages,
+    reconcile,
+    rest,
+    sparql,
+    validate,
+)
 from api.web.services import Services
 
 log = logging.getLogger("ccai.web")
@@ -53,14 +64,22 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         version=__version__,
         summary="SPARQL endpoint of the knowledge graph of AI in the cultural and creative sectors",
         lifespan=lifespan,
+        # /docs and /redoc are served by the pages router, with local assets (no CDN).
+        docs_url=None,
+        redoc_url=None,
     )
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(health.router)
     app.include_router(fair.router)
     app.include_router(rest.build_router())
+    app.include_router(reconcile.router)  # /reconcile: W3C reconciliation (OpenRefine)
+    app.include_router(validate.router)  # POST /validate: SHACL validation of an upload
+    app.include_router(pages.router)  # /search, /id, /id/{kind}, /challenges, /docs, /redoc
     # Last: its paths (/id/…, /vocab/…, /source/…) are the dereferenceable IRIs.
     app.include_router(linked_data.router)
+    # The web interface's files (CSS, JS, the npm packages of `make web-assets`).
+    app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     # Outermost last: CORS wraps the guard, so a 413, 408 or 431 still carries CORS headers.
     app.add_middleware(
         RequestGuard,
@@ -68,6 +87,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         max_header_bytes=settings.max_header_bytes,
         body_timeout=settings.body_timeout,
         public_base_url=settings.public_base_url,
+        path_limits={"/validate": settings.validate_max_bytes},
     )
     app.add_middleware(
         CORSMiddleware,

@@ -13,13 +13,16 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.errors import StoreUnavailable
+from api.errors import StoreUnavailable, ValidatorUnavailable
 from api.fair.service import FairService
+from api.linked_data.pages import Pages
 from api.linked_data.service import LinkedData
+from api.reconcile.service import ReconcileService
 from api.rest.catalogue import Catalogue
 from api.settings import Settings
 from api.sparql.cache import ResultCache
 from api.store.base import Store
+from api.validate_service import ValidationService
 from api.web.services import Services
 
 
@@ -53,6 +56,20 @@ async def get_linked_data(services: ServicesDep) -> LinkedData:
     return services.linked_data
 
 
+async def get_pages(services: ServicesDep) -> Pages:
+    return services.pages
+
+
+async def get_reconcile(services: ServicesDep) -> ReconcileService:
+    return services.require_reconcile()
+
+
+async def get_validator(services: ServicesDep) -> ValidationService:
+    if services.validator is None:  # pragma: no cover - built by every lifespan
+        raise ValidatorUnavailable("The validator is not running.", retry_after=5)
+    return services.validator
+
+
 async def get_fair(services: ServicesDep) -> FairService:
     return services.require_fair()
 
@@ -63,3 +80,6 @@ ResultCacheDep = Annotated[ResultCache, Depends(get_result_cache)]
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 LinkedDataDep = Annotated[LinkedData, Depends(get_linked_data)]
 FairDep = Annotated[FairService, Depends(get_fair)]
+ValidatorDep = Annotated[ValidationService, Depends(get_validator)]
+PagesDep = Annotated[Pages, Depends(get_pages)]
+ReconcileDep = Annotated[ReconcileService, Depends(get_reconcile)]

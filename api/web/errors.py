@@ -63,6 +63,9 @@ STATUS: dict[type[e.CcaiError], int] = {
     e.StoreUnavailable: 503,
     e.QueryTimeout: 504,
     e.QueryMemoryLimit: 507,
+    e.RemoteStoreError: 502,
+    e.ValidationTimeout: 504,
+    e.ValidationMemoryLimit: 507,
 }
 
 #: Codes of the errors the HTTP layer raises itself (Starlette's HTTPException).
@@ -189,7 +192,7 @@ def render_error(request: Request | None, exc: e.CcaiError) -> Response:
     status = status_for(exc)
     details = dict(exc.details)
     headers: dict[str, str] = {}
-    if isinstance(exc, e.QuerySyntaxError) and exc.position:
+    if isinstance(exc, e.QuerySyntaxError | e.MalformedRdf) and exc.position:
         details["position"] = exc.position
     if isinstance(exc, e.TooManyQueries | e.StoreUnavailable):
         headers["Retry-After"] = str(exc.retry_after)

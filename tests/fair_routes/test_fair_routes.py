@@ -430,7 +430,9 @@ def test_landing_page(client: TestClient, report: dict) -> None:
         assert f'href="{PUBLIC}source/{slug}"' in page
     assert "Demo conference report (test fixture)" in page  # the source's dct:title
     assert f"{report['triples']['asserted']} asserted" in page
-    assert "ccai:Conference" in page
+    # the chart of entities per class names classes by label and links to their listing
+    chart = page.split('id="chart-classes"')[1].split("</figure>")[0]
+    assert f'<a href="{PUBLIC}id/event">event</a>' in chart and "ccai:" not in chart
     link = response.headers["link"]
     assert '<https://w3id.org/ccai/dataset>; rel="cite-as"' in link
     assert 'rel="describedby"; type="text/turtle"' in link

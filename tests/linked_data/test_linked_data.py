@@ -169,7 +169,8 @@ def test_extension_urls(client, ext, media_type):
         r = client.get(f"{path}.{ext}", headers={"Accept": "image/png"})  # extension wins
         assert r.status_code == 200, (path, r.text)
         assert r.headers["content-type"].split(";")[0] == media_type
-        assert "Accept" not in r.headers.get("vary", "")  # the address fixes the format
+        vary = [v.strip() for v in r.headers.get("vary", "").split(",")]
+        assert "Accept" not in vary  # the address fixes the format
         assert f'<{PUBLIC}{path.lstrip("/")}.ttl>; rel="alternate"' in r.headers["link"]
 
 
@@ -284,14 +285,17 @@ def test_html_page_content(client):
     html = r.text
     assert "<title>NEMO · CCAI knowledge graph</title>" in html
     assert "<h1>NEMO</h1>" in html
-    assert f'href="{PUBLIC}id/place/berlin">Berlin</a>' in html  # local link, with label
-    assert f'href="{PUBLIC}ontology#Organisation">organisation</a>' in html  # type badge
+    berlin = "https://w3id.org/ccai/id/place/berlin"
+    assert f'href="{PUBLIC}id/place/berlin" title="{berlin}">Berlin</a>' in html  # label, IRI
+    organisation = "https://w3id.org/ccai/ontology#Organisation"
+    assert f'href="{PUBLIC}ontology#Organisation" title="{organisation}">organisation</a>' in html
     assert "A test report" in html and "paragraph 2" in html  # provenance box
     assert "museums &lt;b&gt;matter&lt;/b&gt;" in html  # the quote, escaped
-    assert f'href="{PUBLIC}id/event/conference">A conference</a>' in html  # incoming
+    conference = "https://w3id.org/ccai/id/event/conference"
+    assert f'href="{PUBLIC}id/event/conference" title="{conference}">A conference</a>' in html
     assert f'href="{PUBLIC}id/organisation/nemo.ttl"' in html  # alternates
     assert f'href="{PUBLIC}sparql?query=' in html
-    for item in ("Home", "SPARQL", "Search", "Ontology", "Vocabularies", "Download"):
+    for item in ("Search", "Browse", "SPARQL", "Ontology", "Vocabularies", "Download"):
         assert f">{item}</a>" in html
     script = html.split('<script type="application/ld+json">')[1].split("</script>")[0]
     assert json.loads(script)["@context"]["ccai"] == str(CCAI)
@@ -309,7 +313,8 @@ def test_html_escapes_script_in_label(client):
 
 def test_external_iris_are_plain_links(client):
     html = client.get("/id/organisation/nemo", headers={"Accept": "text/html"}).text
-    assert 'href="https://schema.org/Organization" rel="external"' in html
+    schema = "https://schema.org/Organization"
+    assert f'href="{schema}" title="{schema}" rel="external"' in html
 
 
 def test_stylesheet(client):
@@ -393,8 +398,11 @@ def test_builtin_ontology_docs_mention_every_class(client, store):
     assert len(classes) > 30
     for name in classes:
         assert f'id="{name}"' in r.text, name
-    assert "organisatie" in r.text  # Dutch labels
     assert "schema:Organization" in r.text  # alignment
+    # one language per label: English here, Dutch on request (never both glued together)
+    assert "organisatie" not in r.text
+    dutch = client.get("/ontology?lang=nl", headers={"Accept": "text/html"}).text
+    assert "organisatie" in dutch and '<html lang="nl">' in dutch
 
 
 def test_pylode_ontology_docs_mention_every_class(store, raw_store):

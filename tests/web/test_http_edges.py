@@ -286,7 +286,8 @@ def test_accept_under_the_header_cap_is_negotiated_in_bounded_time(client: TestC
     start = time.monotonic()
     r = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": accept})
     assert time.monotonic() - start < 1
-    assert r.status_code == 406  # only the first 4 KiB are read: text/html only
+    # only the first 4 KiB are read: text/html only, so a browser's answer, the editor
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
 
 
 def test_choose_reads_a_bounded_prefix() -> None:

@@ -67,12 +67,10 @@ import json
 import os
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
-from functools import cache
 from typing import Any, Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from jinja2 import Environment
 
 from api.errors import NotAcceptable
 from api.fair import terms as t
@@ -89,11 +87,14 @@ from api.fair.void import void_description_iri
 from api.linked_data import formats as fmt
 from api.linked_data.iris import to_public
 from api.linked_data.jsonld import CONTEXT_REL, dumps, script_safe_json, to_jsonld
-from api.linked_data.service import template_environment
+from api.linked_data.pages import KIND_OF_CLASS, page_from_view
 from api.linked_data.view import resource_view, sparql_link
+from api.namespaces import CCAI, VOCAB
 from api.negotiation import choose, etag_matches
 from api.settings import Settings
+from api.web import render
 from api.web.deps import FairDep, ServicesDep, SettingsDep
+from api.web.i18n import COOKIE, LANGUAGES
 from api.web.routing import Alternate, content, error_responses, get_and_head, link_header
 from api.web.services import Services
 
@@ -208,11 +209,6 @@ def _base(settings: Settings) -> str:
     return t.normalise_base(settings.public_base_url)
 
 
-@cache
-def _templates() -> Environment:
-    return template_environment()
-
-
 # --- negotiation ---------------------------------------------------------------------------
 def _choose_format(
     request: Request,
@@ -318,12 +314,14 @@ def serve_description(
     graph = service.graph(described.kind, base)
     view = resource_view(graph, described.focus, base)
     body = (
-        _templates()
+        render.environment()
         .get_template("resource.html")
         .render(
+            **render.context(request),
             base=base,
             title=view.title,
-            view=view,
+            page=page_from_view(view),
+            incoming_href=lambda n: f"?in_page={n}",
             jsonld=script_safe_json(to_jsonld(graph)),
             alternates=alternates,
             canonical=to_public(described.canonical, base),
@@ -361,10 +359,13 @@ def landing_page(request: Request, services: Services) -> Response:
         target = f"{base}catalog.{chosen.extension}" if named else f"{base}catalog"
         return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
     landing = services.require_fair().landing(base)
+    lang = render.language(request)
+    pages = services.pages
     body = (
-        _templates()
+        render.environment()
         .get_template("home.html")
         .render(
+            **render.context(request),
             base=base,
             page="home",
             title="Home",
@@ -374,6 +375,21 @@ def landing_page(request: Request, services: Services) -> Response:
             void_href=base + ".well-known/void",
             alternates=[],
             canonical=str(t.HOMEPAGE),
+            class_bars=[
+                (
+                    pages.term_label(str(CCAI[local]), lang),
+                    c.with_inference,
+                    base + "id/" + KIND_OF_CLASS[local] if local in KIND_OF_CLASS else c.href,
+                )
+                for c in landing.classes
+                if c.with_inference and (local := c.name.removeprefix("ccai:")) in KIND_OF_CLASS
+            ],
+            source_bars=[(s.title, s.entities, f"{base}source/{s.slug}") for s in landing.sources],
+            theme_bars=[
+                (link.text, n, link.href)
+                for link, n in pages.concept_use(str(VOCAB["themes"]), lang)
+                if n
+            ],
         )
     )
     links = [
@@ -386,8 +402,11 @@ def landing_page(request: Request, services: Services) -> Response:
             if d.distribution
         ),
     ]
-    headers = {"Vary": "Accept", "Link": ", ".join(links)}
-    return _respond(request, rendered_document(body.encode("utf-8"), "text/html"), headers)
+    headers = {"Vary": render.VARY, "Link": ", ".join(links)}
+    response = _respond(request, rendered_document(body.encode("utf-8"), "text/html"), headers)
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(COOKIE, request.query_params["lang"], max_age=365 * 86400)
+    return response
 
 
 # --- downloads ----------------------------------------------------------------------------
@@ -411,9 +430,10 @@ def download_listing(request: Request, service: FairService, settings: Settings)
         return _respond(request, rendered_document(body, "application/json"), headers)
     landing = service.landing(base)
     html = (
-        _templates()
+        render.environment()
         .get_template("home.html")
         .render(
+            **render.context(request),
             base=base,
             page="downloads",
             title="Downloads",

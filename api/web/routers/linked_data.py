@@ -50,14 +50,18 @@ from api.linked_data.iris import (
     parse_resource_path,
 )
 from api.linked_data.jsonld import CONTEXT_REL, context_document, script_safe_json, to_jsonld
+from api.linked_data.pages import Pages
 from api.linked_data.service import STATIC_DIR, LinkedData
 from api.linked_data.view import resource_view, sparql_link
 from api.namespaces import ONTOLOGY_IRI
 from api.negotiation import content_type_header
-from api.web.deps import LinkedDataDep
+from api.web import render
+from api.web.deps import LinkedDataDep, PagesDep
 from api.web.routing import Alternate, content, error_responses, get_and_head, link_header
 
 router = APIRouter(tags=["linked data"])
+#: An HTML page embeds its description as JSON-LD up to this many triples.
+EMBED_JSONLD_TRIPLES = 300
 
 _MEDIA_TYPES = tuple(f.media_type for f in fmt.FORMATS)
 #: OpenAPI of a resource route: what it answers (see the module docstring) and the
@@ -131,8 +135,15 @@ def _serialize(graph: Graph, chosen: fmt.Format) -> str:
     return graph.serialize(format=chosen.rdflib_format)
 
 
-def serve(request: Request, ld: LinkedData, ref: ResourceRef) -> Response:
-    """The description of ``ref`` in the negotiated representation (or an error)."""
+def serve(
+    request: Request, ld: LinkedData, ref: ResourceRef, pages: Pages | None = None
+) -> Response:
+    """The description of ``ref`` in the negotiated representation (or an error).
+
+    HTML is the page of :meth:`api.linked_data.pages.Pages.entity` in the
+    visitor's language (:mod:`api.web.render`); without ``pages`` (an app
+    without the web interface) the plain view of :mod:`api.linked_data.view`.
+    """
     path = ref.path
     chosen = _select_format(request, ref.extension, ld, path)
     graph = ld.describe(ref)
@@ -158,7 +169,13 @@ def serve(request: Request, ld: LinkedData, ref: ResourceRef) -> Response:
             headers={**headers, "Content-Type": content_type_header(chosen.media_type)},
         )
     if ref.family == "ontology":
-        return HTMLResponse(ld.ontology_html(alternates), headers=headers)
+        lang = render.language(request)
+        html = ld.ontology_html(alternates, lang, render.context(request, nav="ontology"))
+        response = HTMLResponse(html, headers=headers)
+        response.headers["Vary"] = _vary(ref)
+        return response
+    if pages is not None:
+        return _entity_page(request, ld, pages, ref, graph, alternates, headers)
     view = resource_view(graph, iri, ld.public_base)
     body = ld.render(
         "resource.html",
@@ -174,64 +191,119 @@ def serve(request: Request, ld: LinkedData, ref: ResourceRef) -> Response:
     return HTMLResponse(body, headers=headers)
 
 
-def resolve(request: Request, ld: LinkedData, *segments: str) -> Response:
+def _vary(ref: ResourceRef) -> str:
+    """What an HTML page varies with: its language, and ``Accept`` unless the address
+    fixes the format (``….html``)."""
+    return "Accept-Language, Cookie" if ref.extension else render.VARY
+
+
+def _entity_page(
+    request: Request,
+    ld: LinkedData,
+    pages: Pages,
+    ref: ResourceRef,
+    graph: Graph,
+    alternates: list[Alternate],
+    headers: dict[str, str],
+) -> Response:
+    iri = str(ref.iri)
+    lang = render.language(request)
+    try:
+        in_page = max(1, int(request.query_params.get("in_page", "1")))
+    except ValueError:
+        in_page = 1
+    page = pages.entity(iri, graph, lang, incoming_page=in_page, concept_use=ref.family == "scheme")
+    path = request.url.path
+
+    def incoming_href(n: int) -> str:
+        return f"{path}?in_page={n}#in-h"
+
+    return render.page(
+        request,
+        "resource.html",
+        headers=headers,
+        vary=_vary(ref),
+        base=ld.public_base,
+        title=page.title,
+        page=page,
+        # embedded for the small descriptions; a large one (a source document with its
+        # hundreds of incoming links) is one click away (rel="alternate"), not inlined
+        jsonld=script_safe_json(to_jsonld(graph)) if len(graph) <= EMBED_JSONLD_TRIPLES else None,
+        alternates=alternates,
+        canonical=iri,
+        sparql_href=sparql_link(ld.sparql_url, iri),
+        incoming_capped=page.incoming_pager.total >= 2000,
+        incoming_href=incoming_href,
+        extra=None,
+    )
+
+
+def resolve(
+    request: Request, ld: LinkedData, *segments: str, pages: Pages | None = None
+) -> Response:
     """Parse a resource path (400 malformed, 404 unknown) and serve its description."""
-    return serve(request, ld, parse_resource_path(*segments))
+    return serve(request, ld, parse_resource_path(*segments), pages)
 
 
 @get_and_head(router, "/id/{kind}/{slug}", summary="An entity", **_RESOURCE)
-def entity(request: Request, ld: LinkedDataDep, kind: str, slug: str) -> Response:
-    return resolve(request, ld, "id", kind, slug)
+def entity(request: Request, ld: LinkedDataDep, pages: PagesDep, kind: str, slug: str) -> Response:
+    return resolve(request, ld, "id", kind, slug, pages=pages)
 
 
 @get_and_head(router, "/vocab", summary="The concept schemes", **_RESOURCE)
-def vocabularies(request: Request, ld: LinkedDataDep) -> Response:
-    return resolve(request, ld, "vocab")
+def vocabularies(request: Request, ld: LinkedDataDep, pages: PagesDep) -> Response:
+    return resolve(request, ld, "vocab", pages=pages)
 
 
 @get_and_head(router, "/vocab.{ext}", include_in_schema=False, **_RESOURCE)
-def vocabularies_ext(request: Request, ld: LinkedDataDep, ext: str) -> Response:
-    return resolve(request, ld, f"vocab.{_known(ext)}")
+def vocabularies_ext(request: Request, ld: LinkedDataDep, pages: PagesDep, ext: str) -> Response:
+    return resolve(request, ld, f"vocab.{_known(ext)}", pages=pages)
 
 
 @get_and_head(router, "/vocab/{scheme}", summary="A concept scheme", **_RESOURCE)
-def scheme(request: Request, ld: LinkedDataDep, scheme: str) -> Response:
-    return resolve(request, ld, "vocab", scheme)
+def scheme(request: Request, ld: LinkedDataDep, pages: PagesDep, scheme: str) -> Response:
+    return resolve(request, ld, "vocab", scheme, pages=pages)
 
 
 @get_and_head(router, "/vocab/{scheme}/{concept}", summary="A concept", **_RESOURCE)
-def concept(request: Request, ld: LinkedDataDep, scheme: str, concept: str) -> Response:
-    return resolve(request, ld, "vocab", scheme, concept)
+def concept(
+    request: Request, ld: LinkedDataDep, pages: PagesDep, scheme: str, concept: str
+) -> Response:
+    return resolve(request, ld, "vocab", scheme, concept, pages=pages)
 
 
 @get_and_head(router, "/source/{slug}", summary="A source document", **_RESOURCE)
-def source_document(request: Request, ld: LinkedDataDep, slug: str) -> Response:
-    return resolve(request, ld, "source", slug)
+def source_document(request: Request, ld: LinkedDataDep, pages: PagesDep, slug: str) -> Response:
+    return resolve(request, ld, "source", slug, pages=pages)
 
 
 @get_and_head(router, "/source/{slug}/{locator}", summary="A place in a source", **_RESOURCE)
-def locator(request: Request, ld: LinkedDataDep, slug: str, locator: str) -> Response:
-    return resolve(request, ld, "source", slug, locator)
+def locator(
+    request: Request, ld: LinkedDataDep, pages: PagesDep, slug: str, locator: str
+) -> Response:
+    return resolve(request, ld, "source", slug, locator, pages=pages)
 
 
 @get_and_head(router, "/graph/{name}", summary="A named graph (VoID summary)", **_RESOURCE)
-def named_graph(request: Request, ld: LinkedDataDep, name: str) -> Response:
-    return resolve(request, ld, "graph", name)
+def named_graph(request: Request, ld: LinkedDataDep, pages: PagesDep, name: str) -> Response:
+    return resolve(request, ld, "graph", name, pages=pages)
 
 
 @get_and_head(router, "/ontology", summary="The ontology", **_RESOURCE)
-def ontology(request: Request, ld: LinkedDataDep) -> Response:
-    return resolve(request, ld, "ontology")
+def ontology(request: Request, ld: LinkedDataDep, pages: PagesDep) -> Response:
+    return resolve(request, ld, "ontology", pages=pages)
 
 
 @get_and_head(router, "/ontology.{ext}", include_in_schema=False, **_RESOURCE)
-def ontology_ext(request: Request, ld: LinkedDataDep, ext: str) -> Response:
-    return resolve(request, ld, f"ontology.{_known(ext)}")
+def ontology_ext(request: Request, ld: LinkedDataDep, pages: PagesDep, ext: str) -> Response:
+    return resolve(request, ld, f"ontology.{_known(ext)}", pages=pages)
 
 
 @get_and_head(router, "/ontology/{version}", summary="A version of the ontology", **_RESOURCE)
-def ontology_version(request: Request, ld: LinkedDataDep, version: str) -> Response:
-    return serve(request, ld, ontology_version_ref(ld, version))
+def ontology_version(
+    request: Request, ld: LinkedDataDep, pages: PagesDep, version: str
+) -> Response:
+    return serve(request, ld, ontology_version_ref(ld, version), pages)
 
 
 def ontology_version_ref(ld: LinkedData, version: str) -> ResourceRef:

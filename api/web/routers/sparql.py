@@ -1,20 +1,35 @@
 """``/sparql``: the SPARQL 1.1 Protocol query operation (GET and POST).
 
 GET without ``query`` returns the SPARQL 1.1 Service Description (Turtle by
-default). See :mod:`api.sparql.protocol` for the request rules and
-:mod:`api.sparql.service` for the default graph.
+default). A browser (``Accept`` names ``text/html`` and prefers it, no ``format``
+parameter) gets the SPARQL editor instead (YASGUI, served from ``/static/vendor/``),
+with the request's ``query`` in its first tab and the named queries of ``queries/``
+as examples; protocol clients keep their answers. See :mod:`api.sparql.protocol`
+for the request rules and :mod:`api.sparql.service` for the default graph.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.negotiation import FORMAT_PARAMETER, RDF_FORMATS, RESULTS_FORMATS, content_type_header
+from api.linked_data.jsonld import script_safe_json
+from api.namespaces import PREFIXES
+from api.negotiation import (
+    FORMAT_PARAMETER,
+    RDF_FORMATS,
+    RESULTS_FORMATS,
+    content_type_header,
+    prefers_html,
+)
+from api.queries import load_queries
 from api.sparql import service
+from api.web import render
 from api.web.deps import ResultCacheDep, SettingsDep, StoreDep
+from api.web.i18n import translator
 from api.web.routing import content, error_responses, get_and_head
 
 router = APIRouter(tags=["sparql"])
@@ -79,6 +94,39 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 _ERRORS = (400, 403, 406, 413, 429, 503, 504, 507)
 
 
+def sparql_editor(request: Request, settings: SettingsDep) -> Response:
+    """The YASGUI page (see the module docstring)."""
+    lang = render.language(request)
+    examples = [
+        {"name": q.name, "title": q.title, "query": q.render({})} for q in load_queries().values()
+    ]
+    prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(PREFIXES.items()))
+    start = request.query_params.get("query") or (
+        "# " + translator(lang)("sparql.title") + "\n" + prefixes + "\n"
+        "SELECT ?class (COUNT(?entity) AS ?entities) WHERE {\n"
+        "  ?entity a ?class .\n  FILTER (STRSTARTS(STR(?class), STR(ccai:)))\n}\n"
+        "GROUP BY ?class\nORDER BY DESC(?entities)\n"
+    )
+    config = {
+        "endpoint": settings.sparql_endpoint_url,
+        "start": start,
+        "examples": examples,
+        "prefixes": dict(sorted(PREFIXES.items())),
+    }
+    response = render.page(
+        request,
+        "sparql.html",
+        base=settings.public_base_url,
+        title=translator(lang)("sparql.title"),
+        nav="sparql",
+        endpoint=settings.sparql_endpoint_url,
+        examples=examples,
+        config=script_safe_json(json.dumps(config)),
+    )
+    response.headers["Vary"] = "Accept, Accept-Language, Cookie"
+    return response
+
+
 def _response(answer: service.Answer) -> Response:
     headers = {"Vary": "Accept", **answer.headers}
     return Response(
@@ -101,6 +149,10 @@ def _response(answer: service.Answer) -> Response:
 async def sparql_get(
     request: Request, store: StoreDep, settings: SettingsDep, cache: ResultCacheDep
 ) -> Response:
+    if "format" not in request.query_params and prefers_html(
+        request.headers.get("accept"), (*RESULTS_FORMATS, *RDF_FORMATS)
+    ):
+        return sparql_editor(request, settings)
     answer = await service.query_operation(
         store,
         settings,
