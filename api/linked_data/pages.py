@@ -28,7 +28,7 @@ import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rdflib import RDF, Graph, Literal, URIRef
@@ -692,19 +692,25 @@ def page_from_view(view: ResourceView) -> EntityPage:
     """An :class:`EntityPage` from a plain :class:`~api.linked_data.view.ResourceView`
     (the catalogue, dataset and VoID pages, whose graphs are not in the store)."""
 
+    def named(predicate: Link) -> Link:  # a label, never a CURIE (the IRI stays the link)
+        known = EXTERNAL_LABELS.get(predicate.iri)
+        text = (pick(known, "en") if known else None) or _words(predicate.iri)
+        return replace(predicate, text=text)
+
     def value(v: Any) -> Value:
         if v.nested:
             parts = []
             for row in v.nested:
                 texts = ", ".join(n.link.text if n.link else n.text for n in row.values)
-                parts.append(f"{row.predicate.text}: {texts}")
+                parts.append(f"{named(row.predicate).text}: {texts}")
             text = "; ".join(parts)
             return Value(text=text)
         return Value(link=v.link, text=v.text, language=v.language, datatype=v.datatype)
 
-    rows = [PropertyRow(r.predicate, [value(v) for v in r.values]) for r in view.rows]
+    rows = [PropertyRow(named(r.predicate), [value(v) for v in r.values]) for r in view.rows]
     incoming: list[IncomingGroup] = []
-    for subject, predicate in view.incoming:
+    for subject, raw in view.incoming:
+        predicate = named(raw)
         if not incoming or incoming[-1].predicate.iri != predicate.iri:
             incoming.append(IncomingGroup(predicate, [], 0))
         incoming[-1].subjects.append(subject)

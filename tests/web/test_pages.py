@@ -160,6 +160,17 @@ def test_entity_page_labels_not_curies(site):
     assert ("https://w3id.org/ccai/ontology#organisationKind", "organisation kind") in names
 
 
+@pytest.mark.parametrize("path", ["/catalog", "/dataset", "/.well-known/void"])
+def test_fair_description_pages_label_their_properties(site, path):
+    page = html(site, path)
+    properties = page.split('class="properties"')[1].split("</dl>")[0]
+    names = re.findall(r"<dt><a [^>]*title=\"([^\"]+)\">([^<]+)</a></dt>", properties)
+    assert names, properties
+    for iri, text in names:
+        assert ":" not in text, (iri, text)  # "distribution", never dcat:distribution
+    assert any(not iri.startswith("https://w3id.org/ccai/") for iri, _ in names)
+
+
 def test_entity_page_types_provenance_graph(site):
     page = html(site, NEMO)
     badges, inferred = page.split('aria-label="Types"')[1].split("</header>")[0].split("<details")
