@@ -30,7 +30,7 @@ class FtsLabelIndex:
         return len(self.index)
 
     def display_label(self, iri: str) -> str:
-        return iri
+        return self.index.display_label(iri)
 
     def iris(self) -> list[str]:
         """The project's labelled IRIs (under ``https://w3id.org/ccai/``), read on first use."""
@@ -54,7 +54,7 @@ class FtsLabelIndex:
             hits=[
                 Hit(
                     iri=h.iri,
-                    label=h.label,
+                    label=self.index.display_label(h.iri),
                     matched_label=h.label,
                     language=h.language,
                     types=h.types,

@@ -81,7 +81,17 @@ CREATE VIRTUAL TABLE IF NOT EXISTS labels USING fts5(
 CREATE TABLE IF NOT EXISTS classes (iri TEXT NOT NULL, class TEXT NOT NULL,
     PRIMARY KEY (iri, class)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS classes_by_class ON classes (class, iri);
+CREATE TABLE IF NOT EXISTS display (iri TEXT PRIMARY KEY, label TEXT NOT NULL) WITHOUT ROWID;
 """
+
+# A subject's display label, as the in-memory index chooses it (api.rest.search): English
+# or language-neutral first, then the smallest; recomputed for the subjects ``iris`` holds.
+_DISPLAY = """INSERT OR REPLACE INTO display (iri, label)
+SELECT iri, label FROM (
+  SELECT iri, label, row_number() OVER (
+      PARTITION BY iri ORDER BY lang NOT IN ('en', ''), label) AS n
+  FROM labels WHERE iri IN (SELECT iri FROM touched))
+WHERE n = 1"""
 
 
 def fold(text: str) -> str:
@@ -103,7 +113,7 @@ class SearchHit:
     label: str
     language: str | None
     types: tuple[str, ...]
-    match: str  # "exact" | "prefix" | "words"
+    match: str  # "exact" | "prefix" | "word-prefix" | "words"
     score: float
 
 
@@ -154,10 +164,13 @@ def _insert(
     classes: list[tuple[str, str]] = []
     count = 0
 
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (iri TEXT PRIMARY KEY) WITHOUT ROWID")
+
     def flush() -> None:
         conn.executemany(
             "INSERT INTO labels (label, folded, iri, lang, graph) VALUES (?, ?, ?, ?, ?)", batch
         )
+        conn.executemany("INSERT OR IGNORE INTO touched (iri) VALUES (?)", [(r[2],) for r in batch])
         conn.executemany("INSERT OR IGNORE INTO classes (iri, class) VALUES (?, ?)", classes)
         batch.clear()
         classes.clear()
@@ -180,6 +193,8 @@ def _insert(
         if len(batch) >= _BATCH:
             flush()
     flush()
+    conn.execute(_DISPLAY)
+    conn.execute("DELETE FROM touched")
     return count
 
 
@@ -211,10 +226,22 @@ def add_graph(store: ox.Store, path: str | Path, graph: str) -> int:
     conn = _connect(Path(path))
     try:
         with conn:
+            conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS touched (iri TEXT PRIMARY KEY) WITHOUT ROWID"
+            )
+            conn.execute(  # the subjects that lose labels get their display label again
+                "INSERT OR IGNORE INTO touched SELECT DISTINCT iri FROM labels WHERE graph = ?",
+                (graph,),
+            )
             conn.execute("DELETE FROM labels WHERE graph = ?", (graph,))
+            conn.execute("DELETE FROM display WHERE iri IN (SELECT iri FROM touched)")
             return _insert(conn, store, _labels(store, ox.NamedNode(graph)))
     finally:
         conn.close()
+
+
+# The kind of match each score stands for: the names of the in-memory index (api.rest.search).
+_KINDS = {1.0: "exact", 0.8: "prefix", 0.6: "word-prefix", 0.4: "words"}
 
 
 def _match_expression(q: str) -> str | None:
@@ -320,6 +347,11 @@ class SearchIndex:
         )
         return int(self._conn.execute(sql, {**params, "match": match, "cap": cap}).fetchone()[0])
 
+    def display_label(self, iri: str) -> str:
+        """The subject's English label, else a language-neutral one, else any (else ``iri``)."""
+        row = self._conn.execute("SELECT label FROM display WHERE iri = ?", (iri,)).fetchone()
+        return str(row[0]) if row else iri
+
     def iris(self, prefix: str = "") -> list[str]:
         """The indexed subjects whose IRI starts with ``prefix``, each once, sorted."""
         rows = self._conn.execute("SELECT DISTINCT iri FROM labels").fetchall()
@@ -361,7 +393,7 @@ class SearchIndex:
                     for row in self._conn.execute("SELECT class FROM classes WHERE iri = ?", (iri,))
                 )
             )
-            kind = {1.0: "exact", 0.8: "prefix"}.get(score, "words")
+            kind = _KINDS.get(score, "words")
             hits.append(SearchHit(iri, label, language or None, types, kind, score))
         return hits
 

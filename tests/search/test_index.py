@@ -86,7 +86,7 @@ def test_exact_before_prefix_before_other_words(tmp_path: Path) -> None:
         ("b", "exact"),
         ("d", "prefix"),
         ("a", "prefix"),
-        ("c", "words"),
+        ("c", "word-prefix"),  # as the in-memory index names it
     ]
     index = SearchIndex(path)
     assert len(index) == 4
@@ -113,3 +113,28 @@ def test_the_build_writes_the_index(fixture_build) -> None:
     assert report.store["search"]["labels"] == len(SearchIndex(path)) > 10
     hits = search(path, "demo museum network")
     assert hits and hits[0].iri.endswith("/id/organisation/demo-museum-network")
+
+
+def test_a_hit_shows_the_display_label_whatever_label_matched(store, tmp_path: Path) -> None:
+    # as the in-memory index (api.rest.search) does: English or language-neutral first
+    path = tmp_path / "search.sqlite"
+    build(store, path)
+    index = SearchIndex(path)
+    (hit,) = index.search("musee du louvre", limit=1)
+    assert hit.label == "Musée du Louvre"  # the label that matched
+    assert index.display_label(hit.iri) == "Louvre Museum"
+    assert index.display_label(E + "rijks") == "Rijksmuseum"  # no English: any
+    assert index.display_label(E + "nothing") == E + "nothing"
+
+
+def test_display_labels_follow_a_reloaded_graph(store, tmp_path: Path) -> None:
+    path = tmp_path / "search.sqlite"
+    build(store, path)
+    store.add(
+        ox.Quad(n("dali"), RDFS_LABEL, ox.Literal("Dalí Theatre-Museum", language="en"), LOADED)
+    )
+    add_graph(store, path, LOADED.value)
+    assert SearchIndex(path).display_label(E + "dali") == "Dalí Theatre-Museum"
+    store.remove_graph(LOADED)
+    add_graph(store, path, LOADED.value)
+    assert SearchIndex(path).display_label(E + "dali") == E + "dali"
