@@ -15,6 +15,9 @@ small graph, not a dump:
   and its incoming links (subject, predicate, subject's labels; at most 2000).
   So a source document lists the entities derived from it and its locators,
   a concept scheme its concepts (``skos:inScheme``), ``/vocab`` its schemes.
+  An HTML page asks for the description without the incoming links
+  (``incoming=False``) and reads them one page at a time instead
+  (:meth:`api.linked_data.pages.Pages.incoming`).
 * **a named graph** ``…/graph/{name}``: a VoID summary (triple and subject
   counts, the SPARQL endpoint, a dump URL), never its content.
 * **the ontology** ``https://w3id.org/ccai/ontology``: the ontology graph.
@@ -71,11 +74,23 @@ def ref_for_iri(iri: str) -> ResourceRef:
     return parse_resource_path(*iri[len(BASE) :].split("/"))
 
 
-def _resource(source: SparqlSource, iri: URIRef) -> Graph:
+#: The queries of a resource's description; the last one reads its incoming links.
+_PARTS = ("outgoing", "blank-nodes", "linked", "incoming")
+
+
+def _resource(source: SparqlSource, iri: URIRef, *, incoming: bool = True) -> Graph:
     graph = new_graph()
     values = {"resource": str(iri)}
-    for name in ("outgoing", "blank-nodes", "linked", "incoming"):
+    for name in _PARTS if incoming else _PARTS[:-1]:
         graph += source.construct(queries.render(name, values))
+    return graph
+
+
+def incoming_links(store: SparqlSource | SyncReader, iri: str) -> Graph:
+    """The incoming part of a description alone (subjects, predicates, subjects' labels;
+    at most 2000 solutions): what ``describe(…, incoming=False)`` leaves out."""
+    graph = new_graph()
+    graph += as_source(store).construct(queries.render("incoming", {"resource": iri}))
     return graph
 
 
@@ -85,13 +100,13 @@ def _count(node: Node) -> int:
     return int(node)
 
 
-def _named_graph(source: SparqlSource, iri: URIRef, sparql_url: str) -> Graph:
+def _named_graph(source: SparqlSource, iri: URIRef, sparql_url: str, incoming: bool) -> Graph:
     rows = source.select(queries.render("graph-summary", {"graph": str(iri)}))
     graph = new_graph()
     triples = rows[0].get("triples") if rows else None
     if triples is None or _count(triples) == 0:
         return graph
-    graph += _resource(source, iri)  # anything the dataset metadata says about it
+    graph += _resource(source, iri, incoming=incoming)  # what the dataset metadata says of it
     name = str(iri).rsplit("/", 1)[-1]
     dump = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
     graph.add((iri, RDF.type, VOID.Dataset))
@@ -130,6 +145,7 @@ def describe(
     iri: str | ResourceRef,
     *,
     sparql_url: str = BASE + "sparql",
+    incoming: bool = True,
 ) -> Graph:
     """The bounded description of one of our IRIs (see the module docstring).
 
@@ -139,6 +155,8 @@ def describe(
         iri: a canonical IRI under ``https://w3id.org/ccai/``, or a parsed
             :class:`ResourceRef`.
         sparql_url: the public SPARQL endpoint, cited by named-graph summaries.
+        incoming: include the incoming links (``False``: an HTML page, which reads
+            them one page at a time, :meth:`api.linked_data.pages.Pages.incoming`).
 
     Returns:
         An rdflib graph with the project's prefixes bound; **empty** when the
@@ -156,10 +174,10 @@ def describe(
     ref = iri if isinstance(iri, ResourceRef) else ref_for_iri(str(iri))
     source = as_source(store)
     if ref.family == "graph":
-        return _named_graph(source, ref.iri, sparql_url)
+        return _named_graph(source, ref.iri, sparql_url, incoming)
     if ref.family == "ontology":
         return ontology_graph(source)
-    return _resource(source, ref.iri)
+    return _resource(source, ref.iri, incoming=incoming)
 
 
 def similar(ref: ResourceRef, known: Iterable[str], limit: int = 5) -> list[str]:

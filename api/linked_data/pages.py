@@ -12,7 +12,9 @@ named by their ``rdfs:label`` in the ontology (a few external properties by
 The labels of the ontology, the vocabularies and the source documents, the
 rows behind each kind's listing, the recommendation → challenge links and the
 concept counts are read once per process (the store of a generation never
-changes, and a new build is served by a new process).
+changes, and a new build is served by a new process). The links *to* a resource
+are never read whole: the store counts them per property, and a page asks for its
+50 links only, in label order, with ``LIMIT`` and ``OFFSET`` (:meth:`Pages.incoming`).
 
 >>> import pyoxigraph as ox
 >>> from api.store.reader import reader_over
@@ -27,7 +29,7 @@ import json
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -308,9 +310,12 @@ class Pages:
         lang: str,
         *,
         incoming_page: int = 1,
+        incoming_counts: Sequence[tuple[str, int]] | None = None,
         concept_use: bool = False,
     ) -> EntityPage:
-        """The page of one resource, from its description ``graph`` (see describe)."""
+        """The page of one resource, from its description ``graph`` without its incoming
+        links (``describe(…, incoming=False)``): those are read one page at a time
+        (:meth:`incoming`; ``incoming_counts`` when the caller has them already)."""
         subject = URIRef(iri)
         statements = self.source.select(queries.render("page-statements", {"resource": iri}))
         graphs_of: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -353,24 +358,10 @@ class Pages:
                 continue
             rows.append(PropertyRow(self.property_link(p_s, lang), values))
         rows.sort(key=lambda r: r.predicate.text.lower())
-        incoming_all: dict[str, list[Link]] = defaultdict(list)
-        for subj, pred in graph.subject_predicates(subject):
-            if isinstance(subj, URIRef):
-                incoming_all[str(pred)].append(self.link(str(subj), lang, graph))
-        flat = [
-            (self.property_link(p, lang), link)
-            for p in incoming_all
-            for link in sorted(incoming_all[p], key=lambda link: link.text.lower())
-        ]
-        flat.sort(key=lambda pair: pair[0].text.lower())
-        pager = _pager(len(flat), incoming_page, INCOMING_PAGE_SIZE)
-        start = (pager.page - 1) * INCOMING_PAGE_SIZE
-        groups: list[IncomingGroup] = []
-        for predicate, link in flat[start : start + INCOMING_PAGE_SIZE]:
-            if not groups or groups[-1].predicate.iri != predicate.iri:
-                total = len(incoming_all[predicate.iri])
-                groups.append(IncomingGroup(predicate, [], total))
-            groups[-1].subjects.append(link)
+        if incoming_counts is None:
+            incoming_counts = self.incoming_counts(iri)
+        groups, pager = self.incoming(iri, lang, incoming_page, incoming_counts)
+        shown = [(group.predicate, link) for group in groups for link in group.subjects]
         page = EntityPage(
             iri=iri,
             title=_graph_label(graph, subject, lang) or _fallback_text(iri),
@@ -384,11 +375,71 @@ class Pages:
             provenance=provenance,
             incoming=groups,
             incoming_pager=pager,
-            graph_json=self._graph_json(iri, graph, rows, flat, lang),
+            graph_json=self._graph_json(iri, graph, rows, shown, lang),
         )
         if concept_use:
             page.concept_use = self.concept_use(iri, lang)
         return page
+
+    def incoming_counts(self, iri: str) -> list[tuple[str, int]]:
+        """The properties that link to ``iri``, each with its number of distinct subjects
+        (IRIs), counted by the store (``page-incoming-counts``)."""
+        rows = self.source.select(queries.render("page-incoming-counts", {"resource": iri}))
+        return [(str(row["property"]), int(str(row["subjects"]))) for row in rows]
+
+    def incoming(
+        self, iri: str, lang: str, page: int, counts: Sequence[tuple[str, int]]
+    ) -> tuple[list[IncomingGroup], Pager]:
+        """Page ``page`` of the links to ``iri``: grouped by property (the groups ordered by
+        the property's label in ``lang``), each group's subjects ordered by their label.
+
+        The list is never read whole: ``counts`` (:meth:`incoming_counts`) places each
+        group in it, and only the groups this page overlaps are asked for, each with a
+        ``LIMIT`` and an ``OFFSET`` (``page-incoming``), so a source document cited by
+        every entity costs what a page of 50 links costs.
+        """
+        predicates = sorted(
+            ((self.property_link(p, lang), n) for p, n in counts if n > 0),
+            key=lambda item: (item[0].text.lower(), item[0].iri),
+        )
+        pager = _pager(sum(n for _link, n in predicates), page, INCOMING_PAGE_SIZE)
+        start = (pager.page - 1) * INCOMING_PAGE_SIZE
+        end = start + INCOMING_PAGE_SIZE
+        groups: list[IncomingGroup] = []
+        first = 0  # where the group starts in the whole list
+        for predicate, n in predicates:
+            low, high = max(start, first), min(end, first + n)
+            if low < high:
+                subjects = self._incoming_subjects(
+                    iri, predicate.iri, lang, low - first, high - low
+                )
+                groups.append(IncomingGroup(predicate, subjects, n))
+            first += n
+        return groups, pager
+
+    def _incoming_subjects(
+        self, iri: str, predicate: str, lang: str, offset: int, limit: int
+    ) -> list[Link]:
+        """``limit`` subjects of ``?subject predicate iri`` from ``offset``, by label."""
+        values = {"resource": iri, "property": predicate, "lang": lang}
+        query = queries.render("page-incoming", values)
+        rows = self.source.select(f"{query}\nLIMIT {int(limit)} OFFSET {int(offset)}")
+        links = []
+        for row in rows:
+            subject = str(row["subject"])
+            rank, _, text = str(row["best"]).partition("|")
+            if rank.startswith("9") or not text:  # no label: the IRI's last segment
+                links.append(self.link(subject, lang))
+            else:
+                links.append(
+                    Link(
+                        to_public(subject, self.public_base),
+                        text,
+                        subject,
+                        subject.startswith(BASE),
+                    )
+                )
+        return links
 
     def _value(self, node: Node, graph: Graph, lang: str, sources: list[int]) -> Value:
         if isinstance(node, URIRef):

@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import Graph
 
 from api.linked_data import ontology_docs
-from api.linked_data.describe import describe, ontology_graph, similar
+from api.linked_data.describe import describe, incoming_links, ontology_graph, similar
 from api.linked_data.iris import ResourceRef, to_public
 from api.linked_data.source import SparqlSource, as_source
 from api.namespaces import CCAI
@@ -75,8 +75,11 @@ class LinkedData:
         self._ontology_doc: dict[str, Any] | None = None
         self._lock = threading.Lock()
 
-    def describe(self, ref: ResourceRef) -> Graph:
-        return describe(self.source, ref, sparql_url=self.sparql_url)
+    def describe(self, ref: ResourceRef, *, incoming: bool = True) -> Graph:
+        return describe(self.source, ref, sparql_url=self.sparql_url, incoming=incoming)
+
+    def incoming_links(self, ref: ResourceRef) -> Graph:
+        return incoming_links(self.source, str(ref.iri))
 
     def similar(self, ref: ResourceRef) -> list[str]:
         return similar(ref, self.known_iris())

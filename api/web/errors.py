@@ -10,7 +10,10 @@ The body is the client's choice (``Accept``):
   (the REST parameter at fault), ``iri`` and ``suggestions`` (a 404 for one
   of our IRIs), ``limit_mb`` (507);
 * ``text/html`` (browsers): the site's error page, with the suggestions as
-  links;
+  links (a 406: the alternates), in the language the pages would have
+  (``?lang=``, the ``lang`` cookie, ``Accept-Language``; ``Vary: Accept,
+  Accept-Language, Cookie``): title, explanation and link labels are
+  translated, the ``message`` is shown as it is (English);
 * ``text/plain``: ``code: message`` and the same details, one per line;
 * an RDF format on a 404: a well-formed, empty document (zero triples).
 
@@ -42,6 +45,8 @@ from starlette.responses import Response
 from api import errors as e
 from api.errors import RequestTimeout
 from api.negotiation import ERROR_FORMATS, choose
+from api.web import render
+from api.web.i18n import DEFAULT, STRINGS, translator
 from api.web.routing import allowed_methods
 
 log = logging.getLogger("ccai.web")
@@ -79,7 +84,6 @@ _HTTP_CODES = {
     415: "unsupported-media-type",
     431: "request-header-fields-too-large",
 }
-_HTML_TITLES = {400: "Bad request", 404: "Not found", 406: "Not acceptable"}
 #: Details an error may show its client (anything else stays in the server).
 _PUBLIC_DETAILS = ("position", "available", "parameter", "iri", "suggestions", "limit_mb")
 _RDF_EMPTY = {
@@ -148,23 +152,7 @@ def error_response(
     if wanted not in offered:
         wanted = choose(accept, offered) if accept else "application/json"
     if wanted == "text/html":
-        suggestions = [
-            {"href": href, "text": href.removeprefix(base)} for href in body.get("suggestions", [])
-        ]
-        html = (
-            _templates()
-            .get_template("not_found.html" if status == 404 else "error.html")
-            .render(
-                base=base,
-                title=_HTML_TITLES.get(status, "Error"),
-                message=message,
-                iri=body.get("iri"),
-                suggestions=suggestions,
-                query=str(body.get("iri") or "").rstrip("/").rpartition("/")[2].replace("-", " "),
-                alternates=[],
-            )
-        )
-        return Response(html, status_code=status, media_type="text/html", headers=headers)
+        return _html_page(request, status, message, body, base, extra or {}, headers)
     if wanted in _RDF_EMPTY:  # a well-formed, empty document: zero triples
         from api.negotiation import content_type_header
 
@@ -185,6 +173,63 @@ def error_response(
         media_type="application/json",
         headers=headers,
     )
+
+
+def _error_strings(status: int, lang: str) -> tuple[str, str]:
+    """The title and the explanation of an error page for ``status`` in ``lang`` (the
+    generic ones for a status without its own)."""
+    t = translator(lang)
+    own = f"error.{status}.title" in STRINGS
+    prefix = f"error.{status}." if own else "error."
+    return t(prefix + "title"), t(prefix + "text")
+
+
+def _html_page(
+    request: Request | None,
+    status: int,
+    message: str,
+    body: dict[str, Any],
+    base: str,
+    extra: dict[str, Any],
+    headers: dict[str, str],
+) -> Response:
+    """The site's error page, in the language the pages would have for ``request``
+    (``?lang=``, the ``lang`` cookie, ``Accept-Language``: :mod:`api.web.render`).
+    Titles, explanations and link labels follow it; ``message``, written for every
+    client, is shown as it is (English), marked as such."""
+    lang = render.language(request) if request is not None else DEFAULT
+    title, explanation = _error_strings(status, lang)
+    suggestions = [
+        {"href": href, "text": href.removeprefix(base)} for href in body.get("suggestions", [])
+    ]
+    offered = extra.get("alternates") if status == 406 else None
+    alternates = [
+        {"href": href, "title": href.removeprefix(base), "media_type": media_type}
+        for media_type, href in (offered or {}).items()
+    ]
+    html = (
+        _templates()
+        .get_template("not_found.html" if status == 404 else "error.html")
+        .render(
+            base=base,
+            lang=lang,
+            t=translator(lang),
+            lang_urls=render.language_urls(request) if request is not None else {},
+            title=title,
+            explanation=explanation,
+            message=message,
+            retry_after=headers.get("Retry-After"),
+            iri=body.get("iri"),
+            suggestions=suggestions,
+            query=str(body.get("iri") or "").rstrip("/").rpartition("/")[2].replace("-", " "),
+            alternates=alternates,
+        )
+    )
+    headers = {**headers, "Vary": render.VARY}  # the language follows the request too
+    response = Response(html, status_code=status, media_type="text/html", headers=headers)
+    if request is not None:
+        render.remember_language(request, response)
+    return response
 
 
 def render_error(request: Request | None, exc: e.CcaiError) -> Response:

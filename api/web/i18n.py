@@ -158,6 +158,109 @@ STRINGS: dict[str, dict[str, str]] = {
     "ontology.download": {"en": "Download", "nl": "Downloaden"},
     "ontology.contents": {"en": "Contents", "nl": "Inhoud"},
     "ontology.version": {"en": "version", "nl": "versie"},
+    "error.title": {"en": "Error", "nl": "Fout"},
+    "error.text": {
+        "en": "The request could not be answered.",
+        "nl": "Het verzoek kon niet worden beantwoord.",
+    },
+    "error.400.title": {"en": "Bad request", "nl": "Ongeldig verzoek"},
+    "error.400.text": {
+        "en": "The request could not be understood: a parameter, the address or the query "
+        "is not valid.",
+        "nl": "Het verzoek is niet te begrijpen: een parameter, het adres of de query is ongeldig.",
+    },
+    "error.403.title": {"en": "Not allowed", "nl": "Niet toegestaan"},
+    "error.403.text": {
+        "en": "This service does not run this request.",
+        "nl": "Deze dienst voert dit verzoek niet uit.",
+    },
+    "error.404.title": {"en": "Not found", "nl": "Niet gevonden"},
+    "error.404.text": {
+        "en": "There is nothing at this address.",
+        "nl": "Op dit adres staat niets.",
+    },
+    "error.404.iri": {
+        "en": "Nothing in the knowledge graph is described by",
+        "nl": "Niets in de kennisgraaf wordt beschreven door",
+    },
+    "error.404.suggestions": {"en": "Did you mean:", "nl": "Bedoelde je:"},
+    "error.404.search": {"en": "Search the knowledge graph", "nl": "Zoek in de kennisgraaf"},
+    "error.404.browse": {
+        "en": "Or browse the %(vocab)s, the %(ontology)s, or ask the %(sparql)s.",
+        "nl": "Of blader door de %(vocab)s of de %(ontology)s, of bevraag het %(sparql)s.",
+    },
+    "error.404.vocab": {"en": "vocabularies", "nl": "vocabulaires"},
+    "error.404.ontology": {"en": "ontology", "nl": "ontologie"},
+    "error.404.sparql": {"en": "SPARQL endpoint", "nl": "SPARQL-endpoint"},
+    "error.405.title": {"en": "Method not allowed", "nl": "Methode niet toegestaan"},
+    "error.405.text": {
+        "en": "This address does not answer this HTTP method.",
+        "nl": "Dit adres beantwoordt deze HTTP-methode niet.",
+    },
+    "error.406.title": {"en": "Not acceptable", "nl": "Formaat niet beschikbaar"},
+    "error.406.text": {
+        "en": "This resource is not offered in the format the request asks for.",
+        "nl": "Deze bron is niet beschikbaar in het gevraagde formaat.",
+    },
+    "error.406.alternates": {
+        "en": "This resource is available as:",
+        "nl": "Deze bron is beschikbaar als:",
+    },
+    "error.408.title": {"en": "Request timeout", "nl": "Verzoek verlopen"},
+    "error.408.text": {
+        "en": "The body of the request did not arrive in time.",
+        "nl": "De inhoud van het verzoek kwam niet op tijd aan.",
+    },
+    "error.413.title": {"en": "Request too large", "nl": "Verzoek te groot"},
+    "error.413.text": {
+        "en": "The request is larger than this service accepts.",
+        "nl": "Het verzoek is groter dan deze dienst aanneemt.",
+    },
+    "error.415.title": {"en": "Unsupported media type", "nl": "Mediatype niet ondersteund"},
+    "error.415.text": {
+        "en": "The body of the request is in a format this service does not read.",
+        "nl": "De inhoud van het verzoek heeft een formaat dat deze dienst niet leest.",
+    },
+    "error.429.title": {"en": "Too many requests", "nl": "Te veel verzoeken"},
+    "error.429.text": {
+        "en": "The service is busy with other requests.",
+        "nl": "De dienst is bezig met andere verzoeken.",
+    },
+    "error.431.title": {"en": "Request headers too large", "nl": "Verzoekheaders te groot"},
+    "error.431.text": {
+        "en": "The headers of the request are larger than this service accepts.",
+        "nl": "De headers van het verzoek zijn groter dan deze dienst aanneemt.",
+    },
+    "error.500.title": {"en": "Internal error", "nl": "Interne fout"},
+    "error.500.text": {
+        "en": "Something went wrong on our side; it has been logged.",
+        "nl": "Er ging bij ons iets mis; dat is vastgelegd.",
+    },
+    "error.502.title": {"en": "Store error", "nl": "Fout in de opslag"},
+    "error.502.text": {
+        "en": "The store behind this service answered with an error.",
+        "nl": "De opslag achter deze dienst antwoordde met een fout.",
+    },
+    "error.503.title": {"en": "Service unavailable", "nl": "Dienst niet beschikbaar"},
+    "error.503.text": {
+        "en": "The service cannot answer at the moment.",
+        "nl": "De dienst kan op dit moment niet antwoorden.",
+    },
+    "error.504.title": {"en": "Timeout", "nl": "Time-out"},
+    "error.504.text": {
+        "en": "The request took longer than this service allows.",
+        "nl": "Het verzoek duurde langer dan deze dienst toestaat.",
+    },
+    "error.507.title": {"en": "Too much memory", "nl": "Te veel geheugen"},
+    "error.507.text": {
+        "en": "The query needs more memory than this service allows.",
+        "nl": "De query heeft meer geheugen nodig dan deze dienst toestaat.",
+    },
+    "error.detail": {"en": "Detail", "nl": "Toelichting (Engels)"},
+    "error.retry": {
+        "en": "Try again in {seconds} seconds.",
+        "nl": "Probeer het over {seconds} seconden opnieuw.",
+    },
     "footer.licence": {
         "en": "Data licence: CC BY 4.0. Code: MIT.",
         "nl": "Licentie van de data: CC BY 4.0. Code: MIT.",

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment
 
 from api.web.i18n import COOKIE, LANGUAGES, choose_language, translator
@@ -73,7 +73,12 @@ def page(
     body = environment().get_template(template).render(**context(request, **values))
     response = HTMLResponse(body, status_code=status_code, headers=headers)
     response.headers["Vary"] = vary
+    remember_language(request, response)
+    return response
+
+
+def remember_language(request: Request, response: Response) -> None:
+    """Set the ``lang`` cookie on ``response`` when ``request`` chose one with ``?lang=``."""
     chosen = request.query_params.get("lang", "").lower()
     if chosen in LANGUAGES:
         response.set_cookie(COOKIE, chosen, max_age=365 * 86400, samesite="lax")
-    return response

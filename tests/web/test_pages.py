@@ -9,12 +9,14 @@ import re
 import statistics
 import time
 from collections.abc import Iterator
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from rdflib import Graph, URIRef
 
 from api.linked_data.service import STATIC_DIR
 from api.settings import Settings
@@ -205,6 +207,57 @@ def test_incoming_links_grouped_and_paginated(site):
     assert set(links.findall(first)).isdisjoint(links.findall(second))
 
 
+def _incoming(page: str) -> list[tuple[str, str, int, list[tuple[str, str]]]]:
+    """The "Linked from" groups of a page: (property IRI, its label, its total,
+    [(subject IRI, text)])."""
+    section = page.split('id="in-h"')[1].split("</section>")[0]
+    groups = re.findall(
+        r'<h3 class="in-group"><a [^>]*title="([^"]+)">([^<]*)</a> <span class="count">(\d+)</span>'
+        r'</h3>\s*<ul class="incoming">(.*?)</ul>',
+        section,
+        re.S,
+    )
+    return [
+        (p, label, int(n), re.findall(r'title="([^"]+)"[^>]*>([^<]*)</a>', items))
+        for p, label, n, items in groups
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_incoming_pages_together_list_every_link_once_in_order(site, lang):
+    """A source document cited by most entities: its pages of incoming links, read one by
+    one, hold exactly the links of its full description, grouped by property, each group's
+    subjects ordered by label, each group's count right."""
+    path = "/source/ekip-policy-lab-1"
+    described = Graph().parse(data=site.get(path + ".ttl").text, format="turtle")
+    document = URIRef("https://w3id.org/ccai" + path)
+    expected = {
+        (str(p), str(s)) for s, p in described.subject_predicates(document) if isinstance(s, URIRef)
+    }
+    seen: list[tuple[str, str]] = []
+    by_group: dict[str, list[str]] = {}
+    totals: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    n = 1
+    while True:
+        page = html(site, f"{path}?in_page={n}&lang={lang}")
+        for predicate, label, total, subjects in _incoming(page):
+            totals[predicate], labels[predicate] = total, unescape(label).lower()
+            by_group.setdefault(predicate, []).extend(text for _iri, text in subjects)
+            seen += [(predicate, iri) for iri, _text in subjects]
+        if 'rel="next"' not in page.split('id="in-h"')[1]:
+            break
+        n += 1
+    assert n > 1  # more than one page
+    assert len(seen) == len(set(seen)) and set(seen) == expected
+    assert list(by_group) == list(totals)  # each group on consecutive pages, once
+    assert list(labels.values()) == sorted(labels.values())  # groups by property label
+    for predicate, texts in by_group.items():
+        assert totals[predicate] == len(texts), predicate
+        lowered = [unescape(text).lower() for text in texts]
+        assert lowered == sorted(lowered), predicate
+
+
 def test_scheme_page_counts_its_concepts(site):
     page = html(site, "/vocab/themes")
     assert 'class="concept-use"' in page
@@ -309,8 +362,9 @@ def test_language_switch_and_accept_language(site):
 # --- server time ----------------------------------------------------------------------------
 def test_pages_are_fast(site, record_property):
     """Median of three requests per page (after one warm-up), written to
-    ``tests/web/artifacts/page-times.json`` (milliseconds). The target is ~300 ms on
-    this graph; the assertion leaves room for a loaded CI machine."""
+    ``tests/web/artifacts/page-times.json`` (milliseconds). A loose sanity bound only
+    (1 s, room for a loaded CI machine): the target, every page at most ~300 ms on this
+    graph, is measured by ``python -m bench.pages`` (``bench/README.md``)."""
     times = {}
     for path in PAGES:
         html(site, path)

@@ -41,7 +41,7 @@ from rdflib import Graph
 
 from api.errors import NotAcceptable
 from api.linked_data import formats as fmt
-from api.linked_data.describe import ontology_graph, ontology_version_iris
+from api.linked_data.describe import new_graph, ontology_graph, ontology_version_iris
 from api.linked_data.iris import (
     MalformedPath,
     ResourceRef,
@@ -146,9 +146,14 @@ def serve(
     """
     path = ref.path
     chosen = _select_format(request, ref.extension, ld, path)
-    graph = ld.describe(ref)
     iri = str(ref.iri)
-    if len(graph) == 0:
+    # A page reads its incoming links one page at a time (a source document is cited by
+    # hundreds of entities): its description leaves them out, their counts tell whether
+    # anything links here at all.
+    as_page = pages is not None and not chosen.is_rdf and ref.family != "ontology"
+    graph = ld.describe(ref, incoming=not as_page)
+    counts = pages.incoming_counts(iri) if pages is not None and as_page else []
+    if len(graph) == 0 and not counts:
         error = UnknownResource(
             f"The knowledge graph has no description of {iri}.", ld.similar(ref), iri=iri
         )
@@ -175,7 +180,7 @@ def serve(
         response.headers["Vary"] = _vary(ref)
         return response
     if pages is not None:
-        return _entity_page(request, ld, pages, ref, graph, alternates, headers)
+        return _entity_page(request, ld, pages, ref, graph, counts, alternates, headers)
     view = resource_view(graph, iri, ld.public_base)
     body = ld.render(
         "resource.html",
@@ -203,6 +208,7 @@ def _entity_page(
     pages: Pages,
     ref: ResourceRef,
     graph: Graph,
+    counts: list[tuple[str, int]],
     alternates: list[Alternate],
     headers: dict[str, str],
 ) -> Response:
@@ -212,7 +218,14 @@ def _entity_page(
         in_page = max(1, int(request.query_params.get("in_page", "1")))
     except ValueError:
         in_page = 1
-    page = pages.entity(iri, graph, lang, incoming_page=in_page, concept_use=ref.family == "scheme")
+    page = pages.entity(
+        iri,
+        graph,
+        lang,
+        incoming_page=in_page,
+        incoming_counts=counts,
+        concept_use=ref.family == "scheme",
+    )
     path = request.url.path
 
     def incoming_href(n: int) -> str:
@@ -226,16 +239,29 @@ def _entity_page(
         base=ld.public_base,
         title=page.title,
         page=page,
-        # embedded for the small descriptions; a large one (a source document with its
-        # hundreds of incoming links) is one click away (rel="alternate"), not inlined
-        jsonld=script_safe_json(to_jsonld(graph)) if len(graph) <= EMBED_JSONLD_TRIPLES else None,
+        jsonld=_embedded_jsonld(ld, ref, graph, sum(n for _p, n in counts)),
         alternates=alternates,
         canonical=iri,
         sparql_href=sparql_link(ld.sparql_url, iri),
-        incoming_capped=page.incoming_pager.total >= 2000,
         incoming_href=incoming_href,
         extra=None,
     )
+
+
+def _embedded_jsonld(ld: LinkedData, ref: ResourceRef, graph: Graph, incoming: int) -> str | None:
+    """The whole description (the RDF representations' graph) as JSON-LD for a page to
+    embed, if it is small: at most :data:`EMBED_JSONLD_TRIPLES` triples. A large one (a
+    source document with its hundreds of incoming links) is one click away
+    (``rel="alternate"``), not inlined, and its incoming links are not read for it:
+    ``incoming`` links count two triples each (the link and its subject's label)."""
+    if len(graph) + 2 * incoming > EMBED_JSONLD_TRIPLES:
+        return None
+    whole = graph
+    if incoming:
+        whole = new_graph()
+        whole += graph
+        whole += ld.incoming_links(ref)
+    return script_safe_json(to_jsonld(whole)) if len(whole) <= EMBED_JSONLD_TRIPLES else None
 
 
 def resolve(
