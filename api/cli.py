@@ -539,8 +539,8 @@ def _validate_linkset(files: Sequence[str], build: Path) -> None:
     """Refuse (exit 1, nothing loaded) files that violate the linkset profile.
 
     The graph they link to is the build's when there is one, else the
-    installed package's. The files are read in memory here (rdflib):
-    ``--no-validate`` skips this step for very large inputs.
+    installed package's. The files are streamed into an in-memory Oxigraph store
+    here: ``--no-validate`` skips this step for very large inputs.
     """
     from api.validate import validate_paths
 

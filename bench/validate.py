@@ -1,4 +1,4 @@
-"""Benchmark: SHACL validation, the fast engine (api.shacl) against pySHACL.
+"""Benchmark: SHACL validation, ``ccai validate`` and the fast engine (api.shacl) against pySHACL.
 
 On demand, not part of pytest::
 
@@ -13,13 +13,24 @@ document's slug (its locators follow), and relabels blank nodes; the ontology
 and the vocabularies are included once. Copies are added until the size is
 reached (at least the size), written as N-Triples into ``bench/.work/validate/``.
 
-Each engine validates the file in a fresh child process (so that its peak
-resident memory, ``ru_maxrss``, is its own) against all of ``shapes/``: the
-fast engine streams the file into Oxigraph; pySHACL (``api.validation.run_engine``
-with ``engine="pyshacl"``) parses it with rdflib first, and runs only up to
-``--pyshacl-max`` triples (default 10^5: about 40 minutes at 10^6). Where both
-ran, their results must be identical (focus, path, shape, severity, value,
-component, messages), or the benchmark fails. Results go to
+Three runs per size, each a fresh child process (so that its peak resident
+memory is its own):
+
+* ``cli``: the command as users run it, end to end (``ccai validate FILE
+  --format json``: interpreter start, reading the file, the core profile's
+  shapes and background, the report rendered), measured from outside by
+  ``/usr/bin/time -v`` (user + system CPU, wall, maximum resident set size);
+* ``fast``: the engine alone (``api.shacl.validate`` on the file, streamed into
+  Oxigraph), and
+* ``pyshacl``: pySHACL (``api.validation.run_engine`` with ``engine="pyshacl"``,
+  the file parsed with rdflib first), only up to ``--pyshacl-max`` triples
+  (default 10^5: about an hour of CPU at 10^6); both measured inside the child
+  from the start of loading to the report graph (``ru_maxrss`` for memory),
+  against all of ``shapes/``.
+
+Where both engines ran, their results must be identical (focus, path, shape,
+severity, value, component, messages), and the command must report as many
+results as the engine, or the benchmark fails. Results go to
 ``bench/results/validate-<timestamp>.json`` and a table on stdout.
 """
 
@@ -31,6 +42,7 @@ import json
 import math
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -118,6 +130,58 @@ def child(engine: str, path: Path, out: Path, shapes_dir: Path | None) -> None:
     )
 
 
+def run_cli(path: Path, timeout: float) -> dict:
+    """``ccai validate FILE --format json -v`` under ``/usr/bin/time -v``."""
+    timer = shutil.which("time", path="/usr/bin:/bin")
+    if timer is None:
+        raise SystemExit("bench.validate: /usr/bin/time (GNU time) is needed for the cli run")
+    script = Path(sys.executable).parent / "ccai"
+    ccai = [str(script)] if script.exists() else [sys.executable, "-m", "api.cli"]
+    out = WORK / f"{path.stem}-cli.json"
+    with out.open("w", encoding="utf-8") as stdout:
+        done = subprocess.run(
+            [timer, "-v", *ccai, "validate", str(path), "--format", "json", "-v"],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=timeout,
+            check=False,
+            cwd=ROOT.parent,
+        )
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"bench.validate: ccai validate failed:\n{done.stderr}")
+    report = json.loads(out.read_text(encoding="utf-8"))
+    measured = _gnu_time(done.stderr)
+    phases = re.search(r"ccai validate: (parse .*)$", done.stderr, re.MULTILINE)
+    return {
+        "engine": "cli",
+        **measured,
+        "phases": phases.group(1) if phases else "",
+        "conforms": report["conforms"],
+        "results": len(report["results"]),
+    }
+
+
+def _gnu_time(stderr: str) -> dict:
+    """CPU (user + system), wall and peak RSS from ``/usr/bin/time -v``'s report."""
+
+    def field(name: str) -> str:
+        match = re.search(rf"^\s*{re.escape(name)}: (.+)$", stderr, re.MULTILINE)
+        if match is None:
+            raise SystemExit(f"bench.validate: no {name!r} in /usr/bin/time's output")
+        return match.group(1).strip()
+
+    elapsed = field("Elapsed (wall clock) time (h:mm:ss or m:ss)")
+    clock = [float(part) for part in elapsed.split(":")]
+    wall = sum(value * 60**power for power, value in enumerate(reversed(clock)))
+    cpu = float(field("User time (seconds)")) + float(field("System time (seconds)"))
+    return {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "peak_rss_mib": round(int(field("Maximum resident set size (kbytes)")) / 1024, 1),
+    }
+
+
 def run_child(engine: str, path: Path, timeout: float, shapes_dir: Path | None) -> dict:
     out = WORK / f"{path.stem}-{engine}.json"
     out.unlink(missing_ok=True)
@@ -146,7 +210,12 @@ def main(argv: list[str] | None = None) -> int:
     for size in (int(s) for s in args.sizes.split(",")):
         path, triples, copies = generate(size)
         row: dict = {"size": size, "triples": triples, "copies": copies}
+        if args.shapes is None:  # the command validates against shapes/ (profile core)
+            row["cli"] = run_cli(path, args.timeout)
         row["fast"] = run_child("fast", path, args.timeout, args.shapes)
+        if "cli" in row and row["cli"]["results"] != row["fast"]["results"]:
+            print(f"ccai validate reported {row['cli']['results']} results", file=sys.stderr)
+            failed = True
         if size <= args.pyshacl_max:
             row["pyshacl"] = run_child("pyshacl", path, args.timeout, args.shapes)
             same = Counter({tuple(map(_tuple, k)): n for k, n in row["fast"]["keys"]}) == Counter(
@@ -173,8 +242,15 @@ def _tuple(item: object) -> object:
 
 def _line(row: dict) -> str:
     fast = row["fast"]
-    text = (
-        f"{row['triples']:>9,} triples  fast {fast['wall_s']:>7.2f} s wall "
+    text = f"{row['triples']:>9,} triples  "
+    if "cli" in row:
+        cli = row["cli"]
+        text += (
+            f"ccai validate {cli['wall_s']:>7.2f} s wall {cli['cpu_s']:>7.2f} s CPU "
+            f"{cli['peak_rss_mib']:>7.1f} MiB  | "
+        )
+    text += (
+        f"fast {fast['wall_s']:>7.2f} s wall "
         f"{fast['cpu_s']:>7.2f} s CPU {fast['peak_rss_mib']:>7.1f} MiB  {fast['results']} results"
     )
     if "pyshacl" in row:

@@ -15,9 +15,15 @@ once per focus node, as pySHACL does):
   ``sh:or``…, ``sh:qualifiedValueShape``) are inlined as expressions with
   ``EXISTS`` for their property shapes;
 * **cardinalities** (``sh:minCount``, ``sh:maxCount``, ``sh:qualifiedMin/MaxCount``,
-  ``sh:hasValue`` on a path) count the values per subject in one grouped query;
+  ``sh:hasValue`` on a path) are ``FILTER NOT EXISTS`` (at least one) or a grouped
+  query with ``HAVING`` (other bounds);
 * ``sh:uniqueLang``, ``sh:closed`` and **SPARQL constraints** (``sh:sparql``)
   are one query each.
+
+Every query returns failures only (never the nodes that pass); the node-level and
+cardinality queries join the focus nodes where :data:`FOCUS_TOKEN` stands
+(:mod:`api.shacl.run` puts the focus query there, or a scratch named graph holding
+the nodes of a SPARQL target).
 
 Anything else (an unknown ``sh:`` parameter on a shape, a SPARQL constraint
 that uses ``$shapesGraph``, a recursive shape…) raises
@@ -42,12 +48,15 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 __all__ = [
+    "CHECKED_DATATYPES",
     "FOCUS_TOKEN",
     "SH",
     "Check",
     "CompiledShapes",
+    "Targets",
     "UnsupportedShapeError",
     "compile_shapes",
+    "lexical_form_check",
 ]
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -174,20 +183,25 @@ _CASTABLE = {
         "duration",
         "dayTimeDuration",
         "yearMonthDuration",
-        "int",
-        "long",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "unsignedInt",
-        "unsignedLong",
-        "unsignedShort",
-        "unsignedByte",
     )
 }
+#: Integer types Oxigraph has no cast for: an ``xsd:integer`` cast and these bounds.
+_INTEGER_RANGES: dict[URIRef, tuple[int | None, int | None]] = {
+    XSD.long: (-(2**63), 2**63 - 1),
+    XSD.int: (-(2**31), 2**31 - 1),
+    XSD.short: (-(2**15), 2**15 - 1),
+    XSD.byte: (-(2**7), 2**7 - 1),
+    XSD.nonNegativeInteger: (0, None),
+    XSD.positiveInteger: (1, None),
+    XSD.nonPositiveInteger: (None, 0),
+    XSD.negativeInteger: (None, -1),
+    XSD.unsignedLong: (0, 2**64 - 1),
+    XSD.unsignedInt: (0, 2**32 - 1),
+    XSD.unsignedShort: (0, 2**16 - 1),
+    XSD.unsignedByte: (0, 2**8 - 1),
+}
+#: Datatypes whose lexical space :func:`lexical_form_check` tests.
+CHECKED_DATATYPES = frozenset(_CASTABLE | set(_INTEGER_RANGES))
 
 
 class UnsupportedShapeError(ValueError):
@@ -213,15 +227,19 @@ class UnsupportedShapeError(ValueError):
 class Check:
     """One SPARQL query and what its rows mean.
 
+    Every query returns failures only, one result per row, so that Python never
+    handles the nodes that pass. The ``"node"``, ``"has"`` and at-least ``"count"``
+    queries read their focus nodes where :data:`FOCUS_TOKEN` stands; the others
+    select failures among all nodes (one query shared by every shape that asks it)
+    and :mod:`api.shacl.run` keeps the rows whose ``?this`` is a focus node.
+
     Attributes:
         kind: how :mod:`api.shacl.run` reads the rows:
-            ``"node"`` (rows ``?this``: the focus node fails, value = focus; the
-            query reads the focus nodes where :data:`FOCUS_TOKEN` stands),
-            ``"value"`` (rows ``?this ?value``: one result per row),
-            ``"count"`` (rows ``?this ?n``: values per subject, compared with
-            ``low``/``high``; subjects without a row count 0),
-            ``"has"`` (rows ``?this``: the subjects that have the value),
-            ``"lang"`` (rows ``?this ?lang``: one result per row),
+            ``"node"`` (rows ``?this``: the focus node fails, value = focus),
+            ``"value"`` (rows ``?this ?value``),
+            ``"count"`` (rows ``?this``: fewer than ``low`` or more than ``high`` values),
+            ``"has"`` (rows ``?this``: the focus nodes without the value),
+            ``"lang"`` (rows ``?this ?lang``),
             ``"closed"`` (rows ``?this ?p ?value``),
             ``"sparql"`` (rows of a SHACL-SPARQL constraint).
         query: the SPARQL text (prefixes included).
@@ -251,6 +269,24 @@ class Check:
     constraint_messages: tuple[Literal, ...] = ()
 
 
+@dataclass(frozen=True)
+class Targets:
+    """The targets behind one focus-pattern key, for testing a node without the query.
+
+    Attributes:
+        classes: ``sh:targetClass`` classes and their subclasses.
+        nodes: ``sh:targetNode`` nodes.
+        subjects_of, objects_of: ``sh:targetSubjectsOf``/``sh:targetObjectsOf`` properties.
+        sparql: a ``sh:SPARQLTarget`` is among them (then only its query tells).
+    """
+
+    classes: frozenset[URIRef] = frozenset()
+    nodes: frozenset[Node] = frozenset()
+    subjects_of: frozenset[URIRef] = frozenset()
+    objects_of: frozenset[URIRef] = frozenset()
+    sparql: bool = False
+
+
 @dataclass
 class CompiledShapes:
     """The output of :func:`compile_shapes`.
@@ -258,11 +294,13 @@ class CompiledShapes:
     Attributes:
         checks: every query to run.
         focus: focus-pattern key → ``SELECT DISTINCT ?this`` query.
+        targets: focus-pattern key → its :class:`Targets`.
         shapes: the shapes graph (for copying complex paths into the report).
     """
 
     checks: list[Check] = field(default_factory=list)
     focus: dict[str, str] = field(default_factory=dict)
+    targets: dict[str, Targets] = field(default_factory=dict)
     shapes: Graph = field(default_factory=Graph)
 
 
@@ -328,15 +366,23 @@ class _Compiler:
     def _focus_key(self, shape: Node) -> str:
         parts: list[str] = []
         prefixes: dict[str, str] = {}
+        # Variables named by their place, so that shapes with the same targets share a key.
+        var = "?_target"
+        classes: set[URIRef] = set()
         for cls in sorted(self.g.objects(shape, SH.targetClass), key=str):
-            var = self._var()
-            parts.append(f"{{ VALUES {var} {{ {self._class_list(shape, cls)} }} ?this a {var} }}")
-        for node in sorted(self.g.objects(shape, SH.targetNode), key=str):
+            listed = self._class_list(shape, cls)
+            classes.update(URIRef(c[1:-1]) for c in listed.split())
+            parts.append(f"{{ VALUES {var} {{ {listed} }} ?this a {var} }}")
+        nodes = sorted(self.g.objects(shape, SH.targetNode), key=str)
+        for node in nodes:
             parts.append(f"{{ VALUES ?this {{ {self._term(shape, node)} }} }}")
-        for prop in sorted(self.g.objects(shape, SH.targetSubjectsOf), key=str):
-            parts.append(f"{{ ?this {self._term(shape, prop)} {self._var()} }}")
-        for prop in sorted(self.g.objects(shape, SH.targetObjectsOf), key=str):
-            parts.append(f"{{ {self._var()} {self._term(shape, prop)} ?this }}")
+        subjects_of = sorted(self.g.objects(shape, SH.targetSubjectsOf), key=str)
+        for prop in subjects_of:
+            parts.append(f"{{ ?this {self._term(shape, prop)} {var} }}")
+        objects_of = sorted(self.g.objects(shape, SH.targetObjectsOf), key=str)
+        for prop in objects_of:
+            parts.append(f"{{ {var} {self._term(shape, prop)} ?this }}")
+        sparql = False
         for target in sorted(self.g.objects(shape, SH.target), key=str):
             if (target, RDF.type, SH.SPARQLTarget) not in self.g:
                 raise UnsupportedShapeError(shape, "sh:target other than sh:SPARQLTarget")
@@ -351,11 +397,19 @@ class _Compiler:
             if re.search(r"[?$](shapesGraph|currentShape)\b", body):
                 raise UnsupportedShapeError(shape, "$shapesGraph/$currentShape in a SPARQL target")
             parts.append("{ " + body + " }")
+            sparql = True
         pattern = " UNION ".join(parts)
         key = _prologue(prefixes) + pattern
         if key not in self.out.focus:
             self.out.focus[key] = (
                 f"{_prologue(prefixes)}SELECT DISTINCT ?this WHERE {{ {pattern} }}"
+            )
+            self.out.targets[key] = Targets(
+                classes=frozenset(classes),
+                nodes=frozenset(nodes),
+                subjects_of=frozenset(p for p in subjects_of if isinstance(p, URIRef)),
+                objects_of=frozenset(p for p in objects_of if isinstance(p, URIRef)),
+                sparql=sparql,
             )
         return key
 
@@ -434,61 +488,32 @@ class _Compiler:
                     f"SELECT DISTINCT ?this ?value WHERE {{ ?this {p} ?value . FILTER(!({cond})) }}"
                 )
                 self._add("value", query, shape, _COMPONENT[param], focus, path)
-        count = (
-            f"SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ ?this {p} ?value }} "
-            "GROUP BY ?this"
-        )
-        for value in self.g.objects(shape, SH.minCount):
-            self._add(
-                "count",
-                count,
-                shape,
-                SH.MinCountConstraintComponent,
-                focus,
-                path,
-                low=_int(shape, value),
-            )
-        for value in self.g.objects(shape, SH.maxCount):
-            self._add(
-                "count",
-                count,
-                shape,
-                SH.MaxCountConstraintComponent,
-                focus,
-                path,
-                high=_int(shape, value),
-            )
+        counts = [
+            (SH.minCount, SH.MinCountConstraintComponent, True),
+            (SH.maxCount, SH.MaxCountConstraintComponent, False),
+        ]
+        for param, component, at_least in counts:
+            for value in self.g.objects(shape, param):
+                n = _int(shape, value)
+                self._count(shape, focus, path, p, component, n, at_least, None)
         for value in self.g.objects(shape, SH.hasValue):
-            query = f"SELECT DISTINCT ?this WHERE {{ ?this {p} {self._term(shape, value)} }}"
+            query = (
+                f"SELECT ?this WHERE {{ {FOCUS_TOKEN} "
+                f"FILTER NOT EXISTS {{ ?this {p} {self._term(shape, value)} }} }}"
+            )
             self._add("has", query, shape, SH.HasValueConstraintComponent, focus, path)
         for qshape in self.g.objects(shape, SH.qualifiedValueShape):
             if any(_true(v) for v in self.g.objects(shape, SH.qualifiedValueShapesDisjoint)):
                 raise UnsupportedShapeError(shape, "sh:qualifiedValueShapesDisjoint true")
             cond = self._shape_cond(qshape, "?value", set())
-            query = (
-                f"SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ ?this {p} ?value . "
-                f"FILTER({cond}) }} GROUP BY ?this"
-            )
-            for value in self.g.objects(shape, SH.qualifiedMinCount):
-                self._add(
-                    "count",
-                    query,
-                    shape,
-                    SH.QualifiedMinCountConstraintComponent,
-                    focus,
-                    path,
-                    low=_int(shape, value),
-                )
-            for value in self.g.objects(shape, SH.qualifiedMaxCount):
-                self._add(
-                    "count",
-                    query,
-                    shape,
-                    SH.QualifiedMaxCountConstraintComponent,
-                    focus,
-                    path,
-                    high=_int(shape, value),
-                )
+            qualified = [
+                (SH.qualifiedMinCount, SH.QualifiedMinCountConstraintComponent, True),
+                (SH.qualifiedMaxCount, SH.QualifiedMaxCountConstraintComponent, False),
+            ]
+            for param, component, at_least in qualified:
+                for value in self.g.objects(shape, param):
+                    n = _int(shape, value)
+                    self._count(shape, focus, path, p, component, n, at_least, cond)
         if any(_true(v) for v in self.g.objects(shape, SH.uniqueLang)):
             query = (
                 f"SELECT ?this ?lang WHERE {{ ?this {p} ?value . "
@@ -501,6 +526,44 @@ class _Compiler:
             raise UnsupportedShapeError(shape, "sh:closed on a property shape")
         for constraint in self.g.objects(shape, SH.sparql):
             self._sparql(shape, focus, path, constraint)
+
+    def _count(
+        self,
+        shape: Node,
+        focus: str,
+        path: Node,
+        p: str,
+        component: URIRef,
+        n: int,
+        at_least: bool,
+        cond: str | None,
+    ) -> None:
+        """A ``"count"`` check: the focus nodes with fewer than ``n`` (``at_least``) or
+        more than ``n`` distinct values along ``p`` (that satisfy ``cond``, when given).
+
+        Only the failing nodes come back: at least one is ``FILTER NOT EXISTS`` and at
+        least ``n`` a ``GROUP BY`` with ``HAVING`` over the focus nodes; at most ``n``
+        needs no focus nodes (nodes without values pass), so it groups the values
+        along ``p`` alone and :mod:`api.shacl.run` keeps the focus nodes among the
+        rows. At least zero is no check at all.
+        """
+        if at_least and n <= 0:
+            return
+        where = f"?this {p} ?value" + (f" . FILTER({cond})" if cond else "")
+        if at_least and n == 1:
+            query = f"SELECT ?this WHERE {{ {FOCUS_TOKEN} FILTER NOT EXISTS {{ {where} }} }}"
+        elif at_least:
+            query = (
+                f"SELECT ?this WHERE {{ {FOCUS_TOKEN} OPTIONAL {{ {where} }} }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {n})"
+            )
+        else:
+            query = (
+                f"SELECT ?this WHERE {{ {where} }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {n})"
+            )
+        low, high = (n, None) if at_least else (0, n)
+        self._add("count", query, shape, component, focus, path, low=low, high=high)
 
     # ---- SHACL-SPARQL constraints
 
@@ -593,9 +656,8 @@ class _Compiler:
             classes = [self._only_class(m) for m in shapes]
             if param == SH["or"] and shapes and all(c is not None for c in classes):
                 # sh:or of plain sh:class shapes: one VALUES list of every class
-                t = self._var()
                 listed = " ".join(self._class_list(shape, c) for c in classes if c is not None)
-                return f"EXISTS {{ VALUES {t} {{ {listed} }} {v} a {t} }}"
+                return _types_in(self._var(), v, listed)
             members = [self._shape_cond(s, v, stack) for s in shapes]
             if param == SH["or"]:
                 return "(" + (" || ".join(members) or "false") + ")"
@@ -691,8 +753,7 @@ class _Compiler:
         return None
 
     def _class_cond(self, shape: Node, cls: Node, v: str) -> str:
-        t = self._var()
-        return f"EXISTS {{ VALUES {t} {{ {self._class_list(shape, cls)} }} {v} a {t} }}"
+        return _types_in(self._var(), v, self._class_list(shape, cls))
 
     def _class_list(self, shape: Node, cls: Node) -> str:
         if not isinstance(cls, URIRef):
@@ -775,9 +836,17 @@ class _Compiler:
         return f"?_v{next(self.vars)}"
 
 
-#: Where a ``"node"`` check's query reads its focus nodes: :mod:`api.shacl.run` writes
-#: them into a scratch named graph and puts its pattern here.
+#: Where a check's query reads its focus nodes: :mod:`api.shacl.run` puts a group graph
+#: pattern that binds ``?this`` to them here (a subquery, or a scratch named graph).
 FOCUS_TOKEN = "__CCAI_SHACL_FOCUS__"  # noqa: S105 - a placeholder, not a secret
+
+
+def _types_in(t: str, v: str, classes: str) -> str:
+    """``v`` has a type among ``classes`` (IRIs separated by spaces). ``v`` is bound
+    where this is used: its few types are read and compared, rather than each class
+    of a long list looked up."""
+    listed = ", ".join(classes.split())
+    return f"EXISTS {{ {v} a {t} . FILTER({t} IN ({listed})) }}"
 
 
 def _node_query(cond: str) -> str:
@@ -790,9 +859,26 @@ def _datatype_cond(datatype: Node, v: str) -> str:
     if datatype == URIRef("http://www.w3.org/2000/01/rdf-schema#Literal"):
         return f"isLiteral({v})"
     base = f"(isLiteral({v}) && sameTerm(DATATYPE({v}), {datatype.n3()})"
-    if datatype in _CASTABLE:
-        base += f" && isLiteral(COALESCE({datatype.n3()}(STR({v})), <urn:x-ccai-shacl:error>))"
+    if isinstance(datatype, URIRef) and datatype in CHECKED_DATATYPES:
+        base += f" && {lexical_form_check(datatype, v)}"
     return base + ")"
+
+
+def lexical_form_check(datatype: URIRef, v: str) -> str:
+    """A SPARQL expression, never an error: the lexical form of the literal ``v`` is in
+    the lexical space of ``datatype`` (one of :data:`CHECKED_DATATYPES`), by Oxigraph's
+    cast (the ``xsd:integer`` cast and the bounds of a derived integer type).
+
+    >>> lexical_form_check(XSD.byte, "?v")  # doctest: +ELLIPSIS
+    'COALESCE((<...#integer>(STR(?v)) >= -128 && <...#integer>(STR(?v)) <= 127), false)'
+    """
+    if datatype in _INTEGER_RANGES:
+        cast = f"{XSD.integer.n3()}(STR({v}))"
+        low, high = _INTEGER_RANGES[datatype]
+        bounds = [f"{cast} >= {low}"] if low is not None else []
+        bounds += [f"{cast} <= {high}"] if high is not None else []
+        return f"COALESCE(({' && '.join(bounds)}), false)"
+    return f"isLiteral(COALESCE({datatype.n3()}(STR({v})), <urn:x-ccai-shacl:error>))"
 
 
 _PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>)|(?:#[^\n]*))\s*", re.I)

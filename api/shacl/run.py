@@ -12,7 +12,6 @@ no size cap.
 
 from __future__ import annotations
 
-import dataclasses
 import gzip
 import re
 from collections import Counter
@@ -26,7 +25,15 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import ConjunctiveGraph
 from rdflib.term import Node
 
-from api.shacl.compile import FOCUS_TOKEN, RDFS_SUBCLASS, Check, CompiledShapes
+from api.shacl.compile import (
+    FOCUS_TOKEN,
+    RDFS_SUBCLASS,
+    Check,
+    CompiledShapes,
+    Targets,
+    _prologue,
+    _split_prologue,
+)
 
 __all__ = ["Finding", "load_store", "run_checks", "subclass_map", "to_ox", "to_rdflib"]
 
@@ -35,6 +42,7 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_SUFFIXES = {".ttl", ".nt", ".nq", ".trig", ".rdf", ".owl", ".xml", ".jsonld", ".n3"}
 _SCRATCH = "urn:x-ccai-shacl:focus"
 _IN = ox.NamedNode("urn:x-ccai-shacl:in")
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _QUAD_FORMATS = {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
 
 
@@ -210,61 +218,129 @@ def subclass_map(store: ox.Store) -> dict[URIRef, set[URIRef]]:
 def run_checks(store: ox.Store, compiled: CompiledShapes) -> list[Finding]:
     """Run every check of ``compiled`` over the default graph of ``store``.
 
-    The focus nodes of node-level checks are written into the scratch named graph
-    ``urn:x-ccai-shacl:focus`` meanwhile, and removed at the end.
+    The checks are run focus set by focus set (:class:`_FocusNodes`). The
+    node-level and cardinality queries join the focus nodes where
+    :data:`~api.shacl.compile.FOCUS_TOKEN` stands; the rows of the others
+    (failures among all nodes, each query run once for every shape that asks it)
+    are kept when their ``?this`` is a focus node. Queries return failures only,
+    so Python handles results, never the data.
     """
-    focus_sets: dict[str, set] = {}
-
-    def focus(key: str | None) -> set:
-        if key is None:
-            return set()
-        if key not in focus_sets:
-            focus_sets[key] = {row[0] for row in _select(store, compiled.focus[key])}
-        return focus_sets[key]
-
-    # Node-level checks read their focus nodes from a scratch named graph (the
-    # checks query the default graph only, so the data never sees it).
-    scratch: dict[str, str] = {}
-
-    def node_query(check: Check) -> str:
-        assert check.focus is not None
-        if check.focus not in scratch:
-            marker = ox.NamedNode(f"{_SCRATCH}/{len(scratch)}")
-            graph = ox.NamedNode(_SCRATCH)
-            store.bulk_extend(ox.Quad(n, _IN, marker, graph) for n in focus(check.focus))
-            scratch[check.focus] = f"GRAPH <{_SCRATCH}> {{ ?this <{_IN.value}> <{marker.value}> }}"
-        return check.query.replace(FOCUS_TOKEN, scratch[check.focus])
-
-    # Several shapes ask the same question (the label rules of every class): once each.
-    # Rows are kept only until the last check that asks the same query.
-    uses = Counter(check.query for check in compiled.checks)
-    cache: dict[str, tuple[list[str], list[ox.QuerySolution]]] = {}
-
-    def select(query: str) -> tuple[list[str], list[ox.QuerySolution]]:
-        uses[query] -= 1
-        found = cache.pop(query, None) if uses[query] == 0 else cache.get(query)
-        if found is None:
-            rows = _select(store, query)
-            found = ([v.value for v in rows.variables], list(rows))
-            if uses[query] > 0:
-                cache[query] = found
-        return found
-
+    groups: dict[str, list[Check]] = {}
+    for check in compiled.checks:
+        if check.focus is not None:
+            groups.setdefault(check.focus, []).append(check)
+    uses = Counter(c.query for c in compiled.checks if FOCUS_TOKEN not in c.query)
+    shared: dict[str, _Rows] = {}
     findings: list[Finding] = []
-    try:
-        for check in compiled.checks:
-            if check.kind == "node":
-                check = dataclasses.replace(check, query=node_query(check))
-            findings.extend(_run(select, check, focus))
-    finally:
-        if scratch:
-            store.clear_graph(ox.NamedNode(_SCRATCH))
+    for number, (key, checks) in enumerate(groups.items()):
+        graph = ox.NamedNode(f"{_SCRATCH}/{number}")
+        focus = _FocusNodes(store, compiled.focus[key], compiled.targets.get(key), graph)
+        try:
+            for check in checks:
+                if FOCUS_TOKEN in check.query:
+                    rows = _rows(store, check.query.replace(FOCUS_TOKEN, focus.pattern()))
+                else:
+                    rows = focus.keep(_shared_rows(store, check.query, shared, uses))
+                findings.extend(_run(check, *rows))
+        finally:
+            focus.close()
     return findings
 
 
-def _run(select, check: Check, focus) -> Iterator[Finding]:
-    variables, rows = select(check.query)
+class _FocusNodes:
+    """The focus nodes of one focus set. Those of a SPARQL target are written into
+    the scratch named graph ``urn:x-ccai-shacl:focus/<n>`` (by a SPARQL update, never
+    through Python) when first needed; for the other targets, queries run the focus
+    query as a subquery, and whether a node is a focus node is asked of the data
+    directly (its types, its properties)."""
 
+    def __init__(
+        self, store: ox.Store, query: str, targets: Targets | None, graph: ox.NamedNode
+    ) -> None:
+        self.store, self.query, self.targets, self.graph = store, query, targets, graph
+        self.written = False
+
+    def pattern(self) -> str:
+        """A group graph pattern binding ``?this`` to each focus node: the focus query
+        itself as a subquery (classes, nodes, properties: cheaper to run again than to
+        write), or the scratch graph (a SPARQL target, which may scan every triple)."""
+        if self.targets is not None and not self.targets.sparql:
+            body, _prefixes = _split_prologue(self.query)  # no prefixes without SPARQL
+            return "{ " + body + " }"
+        self._write()
+        return f"GRAPH <{self.graph.value}> {{ <{self.graph.value}> <{_IN.value}> ?this }}"
+
+    def keep(self, rows: _Rows) -> _Rows:
+        """The rows whose ``?this`` is a focus node."""
+        variables, solutions = rows
+        column = variables.index("this") if "this" in variables else 0
+        return variables, [row for row in solutions if self._has(row[column])]
+
+    def close(self) -> None:
+        if self.written:
+            self.store.remove_graph(self.graph)
+
+    def _has(self, node: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> bool:
+        if node is None:
+            return False
+        if self.written or self.targets is None or self.targets.sparql:
+            self._write()
+            return ox.Quad(self.graph, _IN, node, self.graph) in self.store
+        return _targeted(self.store, self.targets, node)
+
+    def _write(self) -> None:
+        if self.written:
+            return
+        body, prefixes = _split_prologue(self.query)
+        g = self.graph.value
+        self.store.update(
+            _prologue(prefixes)
+            + f"INSERT {{ GRAPH <{g}> {{ <{g}> <{_IN.value}> ?this }} }} WHERE {{ {{ {body} }} }}"
+        )
+        self.written = True
+
+
+def _targeted(
+    store: ox.Store, targets: Targets, node: ox.NamedNode | ox.BlankNode | ox.Literal
+) -> bool:
+    """``node`` is a focus node of ``targets`` (no SPARQL target): index lookups."""
+    if to_rdflib(node) in targets.nodes:
+        return True
+    default = ox.DefaultGraph()
+    if not isinstance(node, ox.Literal):
+        if any(
+            ox.Quad(node, _RDF_TYPE, ox.NamedNode(c), default) in store for c in targets.classes
+        ):
+            return True
+        for prop in targets.subjects_of:
+            if next(store.quads_for_pattern(node, ox.NamedNode(prop), None, default), None):
+                return True
+    return any(
+        next(store.quads_for_pattern(None, ox.NamedNode(prop), node, default), None)
+        for prop in targets.objects_of
+    )
+
+
+_Rows = tuple[list[str], list[ox.QuerySolution]]
+
+
+def _rows(store: ox.Store, query: str) -> _Rows:
+    solutions = _select(store, query)
+    return [v.value for v in solutions.variables], list(solutions)
+
+
+def _shared_rows(store: ox.Store, query: str, cache: dict[str, _Rows], uses: Counter) -> _Rows:
+    """The rows of ``query``, run once and kept until its last use."""
+    uses[query] -= 1
+    rows = cache.pop(query, None) if uses[query] <= 0 else cache.get(query)
+    if rows is None:
+        rows = _rows(store, query)
+        if uses[query] > 0:
+            cache[query] = rows
+    return rows
+
+
+def _run(check: Check, variables: list[str], rows: list[ox.QuerySolution]) -> Iterator[Finding]:
     def make(this, value=None, path=None, messages=None) -> Finding:
         return Finding(
             focus=to_rdflib(this),
@@ -281,40 +357,20 @@ def _run(select, check: Check, focus) -> Iterator[Finding]:
         for row in rows:
             yield make(row[0], row[0])
     elif check.kind == "value":
-        nodes = focus(check.focus)
         for row in rows:
-            if row[0] in nodes:
-                yield make(row[0], row[1])
-    elif check.kind == "count":
-        nodes = focus(check.focus)
-        counts = {row[0]: int(row[1].value) for row in rows}
-        for node in nodes:
-            n = counts.get(node, 0)
-            if n < check.low or (check.high is not None and n > check.high):
-                yield make(node)
-    elif check.kind == "has":
-        having = {row[0] for row in rows}
-        for node in focus(check.focus) - having:
-            yield make(node)
-    elif check.kind in ("lang",):
-        nodes = focus(check.focus)
+            yield make(row[0], row[1])
+    elif check.kind in ("count", "has", "lang"):
         for row in rows:
-            if row[0] in nodes:
-                yield make(row[0])
+            yield make(row[0])
     elif check.kind == "closed":
-        nodes = focus(check.focus)
         for row in rows:
-            if row[0] in nodes:
-                yield make(row[0], row[2], path=to_rdflib(row[1]))
+            yield make(row[0], row[2], path=to_rdflib(row[1]))
     elif check.kind == "sparql":
-        nodes = focus(check.focus)
         for row in rows:
-            this = row["this"]
-            if this is None or this not in nodes:
-                continue
             bound = {name: row[name] for name in variables if row[name] is not None}
             path = to_rdflib(bound["path"]) if "path" in bound else None
-            yield make(this, bound.get("value"), path=path, messages=_sparql_messages(check, bound))
+            messages = _sparql_messages(check, bound)
+            yield make(bound["this"], bound.get("value"), path=path, messages=messages)
     else:  # pragma: no cover - compile.py makes only the kinds above
         raise ValueError(f"unknown check kind {check.kind}")
 

@@ -3,7 +3,8 @@
 :func:`validate_paths` is the whole command without the printing:
 
 1. **inputs** (:mod:`api.validate.inputs`): files, directories and globs,
-   parsed file by file; "nothing to validate" is an error, never a pass;
+   streamed file by file into an in-memory Oxigraph store (any RDF syntax, no
+   size cap); "nothing to validate" is an error, never a pass;
 2. **profile**: the shapes (:func:`profile_shapes`):
 
    * ``core``: ``shapes/*.ttl``, the rules of the project's own graph (ccai
@@ -17,36 +18,48 @@
      a build, never validated itself;
 
    ``--shapes DIR`` adds a user's own shapes to either;
-3. **engine**: :func:`api.validation.run_engine` returns the
-   ``sh:ValidationReport`` graph; then results about background nodes are
-   dropped (only nodes the input describes are reported), ill-typed literals
-   are added as violations with their lexical form and reason, dangling links
-   get the nearest existing IRIs (``rdfs:seeAlso`` on the result), and each
-   result gets the file and line of its focus node.
+3. **engine**: the background is added to that store (only the triples it
+   lacks, removed afterwards) and the fast engine (:func:`api.shacl.check_store`)
+   validates the store in place: no rdflib copy of the data. A shape it does not
+   support, or ``engine="pyshacl"``, runs pySHACL (the oracle) on an rdflib copy
+   instead (:func:`api.validation.run_engine`). Then results about background
+   nodes are dropped (only nodes the input describes are reported), ill-typed
+   literals are added as violations with their lexical form and reason,
+   dangling links get the nearest existing IRIs, and each result gets the file
+   and line of its focus node (looked up for those nodes only). The
+   ``sh:ValidationReport`` graph (``rdfs:seeAlso`` on dangling links) is
+   written only when a renderer asks for it (Turtle, JSON-LD).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from api import shacl
 from api.namespaces import BASE
 from api.rdf.parsing import NoRdfError, RdfInputError, parse_paths, rdf_files_in
 from api.resources import shapes_dir
+from api.shacl.report import _generic, report_graph
+from api.shacl.run import Finding, to_ox, to_rdflib
 from api.validate.background import Background
-from api.validate.inputs import Inputs, expand, load
+from api.validate.inputs import Inputs, LoadedInputs, expand, load
 from api.validation import (
+    SEVERITIES,
     SH,
     SHAPES,
+    Engine,
     ValidationReport,
     ValidationResult,
+    _namespace_manager,
+    _path_text,
     load_ontology,
     report_from_graph,
     run_engine,
@@ -57,6 +70,7 @@ __all__ = [
     "PROFILES",
     "Background",
     "Inputs",
+    "LoadedInputs",
     "Outcome",
     "exit_code",
     "profile_shapes",
@@ -76,6 +90,8 @@ FAIL_ON: dict[str, tuple[str, ...]] = {
 #: parsing finds them, whatever the profile).
 WELL_TYPED = SHAPES["LiteralShape-wellTyped"]
 _EXISTS = SHAPES["LinksetShape-exists"]
+#: Prefixes of the ill-typed literal messages (``xsd:date``).
+_NAMES = Graph()
 
 
 @dataclass
@@ -126,6 +142,7 @@ def validate_paths(
     profile: str = "core",
     shapes: Sequence[Path] = (),
     graph: Path | None = None,
+    engine: Engine = "fast",
 ) -> Outcome:
     """Validate the RDF named by ``arguments`` (files, directories, globs).
 
@@ -135,6 +152,8 @@ def validate_paths(
         shapes: directories of extra SHACL shapes.
         graph: for ``linkset``, a build directory (or a folder of RDF) to use
             as background instead of the installed package's graph.
+        engine: ``fast`` (:mod:`api.shacl`, pySHACL for shapes it does not
+            support) or ``pyshacl`` (the oracle).
 
     Raises:
         RdfInputError: unusable input (nothing to validate included).
@@ -146,26 +165,28 @@ def validate_paths(
     files = expand(list(arguments))
     inputs = load(files)
     timings["parse"] = time.perf_counter() - clock
-    outcome = validate_inputs(inputs, profile=profile, shapes=shapes, graph=graph)
+    outcome = validate_inputs(inputs, profile=profile, shapes=shapes, graph=graph, engine=engine)
     outcome.timings = {**timings, **outcome.timings}
     return outcome
 
 
 def validate_inputs(
-    inputs: Inputs,
+    inputs: Inputs | LoadedInputs,
     *,
     profile: str = "core",
     shapes: Sequence[Path] = (),
     graph: Path | None = None,
+    engine: Engine = "fast",
 ) -> Outcome:
-    """Validate parsed :class:`~api.validate.inputs.Inputs` (steps 2 and 3 of
-    the module docstring): the entry point for a caller that parsed the data
-    itself (an upload). Arguments as :func:`validate_paths`.
+    """Validate read :class:`~api.validate.inputs.LoadedInputs` (files streamed into a
+    store) or :class:`~api.validate.inputs.Inputs` (RDF parsed with rdflib, an
+    upload): steps 2 and 3 of the module docstring. Arguments as :func:`validate_paths`.
 
     Raises:
         ValueError: an unknown profile.
         RdfInputError: extra shapes or a ``graph`` background that cannot be used.
     """
+    loaded = inputs if isinstance(inputs, LoadedInputs) else LoadedInputs.from_inputs(inputs)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     shapes_graph = profile_shapes(profile, shapes)
@@ -177,7 +198,7 @@ def validate_inputs(
         if graph is not None and not graph.is_dir():
             raise RdfInputError(graph, "--graph: no such directory")
         known = Background.from_directory(graph) if graph else Background.from_package()
-        background = known.context_for(inputs.graph)
+        background = known.context_for_store(loaded.store)
         origin = known.origin
     else:
         background = _ontology()
@@ -185,18 +206,47 @@ def validate_inputs(
     timings["background"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    _conforms, report_graph = run_engine(inputs.graph, shapes_graph, background)
-    _keep_only_input_nodes(report_graph, inputs.graph)
-    _add_ill_typed(report_graph, inputs)
-    if known is not None:
-        _add_suggestions(report_graph, known)
-    report = report_from_graph(report_graph)
-    report.results = [_located(r, inputs) for r in report.results]
+    findings, paths = _run(loaded.store, shapes_graph, background, engine)
+    described: dict[Node, bool] = {}
+    for finding in findings:
+        if finding.focus not in described:
+            described[finding.focus] = loaded.describes(finding.focus)
+    findings = [f for f in findings if described[f.focus]]
+    findings = _with_ill_typed(findings, loaded)
+    suggestions = _suggestions(findings, known) if known is not None else {}
+    origins = loaded.origins_of(f.focus for f in findings)
+    results = [_result(f, paths, suggestions.get(i, ()), origins) for i, f in enumerate(findings)]
+    report = _Report(results, lambda: _report_graph(findings, paths, known))
     timings["validate"] = time.perf_counter() - clock
-    return Outcome(report, list(inputs.files), profile, origin, timings)
+    return Outcome(report, list(loaded.files), profile, origin, timings)
 
 
 # --- helpers -----------------------------------------------------------------
+
+
+class _Report(ValidationReport):
+    """A :class:`~api.validation.ValidationReport` whose ``sh:ValidationReport`` graph
+    is built on first use: rdflib needs seconds for the graph of thousands of results,
+    which only the Turtle and JSON-LD renderings read."""
+
+    def __init__(self, results: list[ValidationResult], build: Callable[[], Graph]) -> None:
+        self.results = sorted(results, key=ValidationResult.sort_key)
+        self.counts = {severity: 0 for severity in SEVERITIES}
+        for result in self.results:
+            self.counts[result.severity] = self.counts.get(result.severity, 0) + 1
+        self.conforms = self.counts["Violation"] == 0
+        self._build: Callable[[], Graph] | None = build
+        self._graph: Graph | None = None
+
+    @property
+    def report_graph(self) -> Graph:
+        if self._graph is None and self._build is not None:
+            self._graph, self._build = self._build(), None
+        return self._graph if self._graph is not None else Graph()
+
+    @report_graph.setter
+    def report_graph(self, graph: Graph) -> None:
+        self._graph, self._build = graph, None
 
 
 @functools.lru_cache(maxsize=2)
@@ -213,88 +263,146 @@ def _ontology() -> Graph:
     return load_ontology()
 
 
-def _report_nodes(report_graph: Graph) -> list[Node]:
-    return list(report_graph.subjects(RDF.type, SH.ValidationReport))
+def _run(
+    store: ox.Store, shapes: Graph, background: Graph, engine: Engine
+) -> tuple[list[Finding], Graph]:
+    """The engine over the inputs with ``background`` added to the store meanwhile:
+    the findings, and the graph that holds their complex paths.
+
+    Only the background triples the store lacks are added, and they are removed
+    afterwards, so that the store again holds the input alone (for
+    :meth:`~api.validate.inputs.LoadedInputs.describes`).
+    """
+    added = [q for q in map(_quad, background) if q not in store]
+    store.extend(added)
+    try:
+        if engine == "fast":
+            try:
+                return shacl.check_store(store, shapes), shapes
+            except shacl.UnsupportedShapeError:
+                pass  # a shape (e.g. a user's --shapes) the compiler does not cover: the oracle
+        _conforms, report_graph = run_engine(_graph_of(store), shapes, Graph(), engine="pyshacl")
+        return _findings_of(report_graph), report_graph
+    finally:
+        for quad in added:
+            store.remove(quad)
 
 
-def _keep_only_input_nodes(report_graph: Graph, data: Graph) -> None:
-    """Drop results whose focus node the input does not describe (background)."""
-    described = set(data.subjects())
-    for report in _report_nodes(report_graph):
-        for result in list(report_graph.objects(report, SH.result)):
-            if report_graph.value(result, SH.focusNode) not in described:
-                report_graph.remove((report, SH.result, result))
-    _collect_garbage(report_graph)
+def _quad(triple: tuple[Node, Node, Node]) -> ox.Quad:
+    s, p, o = (to_ox(term) for term in triple)
+    return ox.Quad(s, p, o)  # type: ignore[arg-type]
 
 
-def _collect_garbage(report_graph: Graph) -> None:
-    """Remove blank-node descriptions no report reaches any more."""
-    reachable: set[Node] = set()
-    stack: list[Node] = _report_nodes(report_graph)
-    while stack:
-        node = stack.pop()
-        if node in reachable:
-            continue
-        reachable.add(node)
-        stack.extend(o for o in report_graph.objects(node) if isinstance(o, BNode))
-    for subject in set(report_graph.subjects()):
-        if isinstance(subject, BNode) and subject not in reachable:
-            report_graph.remove((subject, None, None))
+def _graph_of(store: ox.Store) -> Graph:
+    """The default graph of ``store`` as an rdflib graph (for pySHACL)."""
+    graph = Graph()
+    for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph
 
 
-def _add_ill_typed(report_graph: Graph, inputs: Inputs) -> None:
-    """One violation per ill-typed literal (replacing an engine's datatype result)."""
-    if not inputs.ill_typed:
-        return
-    reports = _report_nodes(report_graph)
-    report = reports[0] if reports else BNode()
-    if not reports:
-        report_graph.add((report, RDF.type, SH.ValidationReport))
-    nsm = inputs.graph.namespace_manager
-    for item in inputs.ill_typed:
-        for result in list(report_graph.objects(report, SH.result)):
-            if (
-                report_graph.value(result, SH.focusNode) == item.subject
-                and report_graph.value(result, SH.resultPath) == item.predicate
-                and report_graph.value(result, SH.value) == item.literal
-            ):
-                report_graph.remove((report, SH.result, result))
+def _findings_of(report_graph: Graph) -> list[Finding]:
+    """The results of an ``sh:ValidationReport`` graph (pySHACL's) as findings."""
+    findings = []
+    for node in report_graph.subjects(RDF.type, SH.ValidationResult):
+        severity = report_graph.value(node, SH.resultSeverity)
+        component = report_graph.value(node, SH.sourceConstraintComponent)
+        findings.append(
+            Finding(
+                focus=report_graph.value(node, SH.focusNode),  # type: ignore[arg-type]
+                path=report_graph.value(node, SH.resultPath),
+                value=report_graph.value(node, SH.value),
+                severity=severity if isinstance(severity, URIRef) else SH.Violation,
+                shape=report_graph.value(node, SH.sourceShape),  # type: ignore[arg-type]
+                component=component,  # type: ignore[arg-type]
+                messages=tuple(
+                    m
+                    for m in report_graph.objects(node, SH.resultMessage)
+                    if isinstance(m, Literal)
+                ),
+                constraint=report_graph.value(node, SH.sourceConstraint),
+            )
+        )
+    return findings
+
+
+def _with_ill_typed(findings: list[Finding], loaded: LoadedInputs) -> list[Finding]:
+    """One violation per ill-typed literal, replacing an engine's result about it."""
+    if not loaded.ill_typed:
+        return findings
+    items = {(i.subject, i.predicate, i.literal) for i in loaded.ill_typed}
+    kept = [f for f in findings if (f.focus, f.path, f.value) not in items]
+    for item in loaded.ill_typed:
         datatype = item.literal.datatype
-        shown = URIRef(datatype).n3(nsm) if datatype is not None else "its datatype"
+        shown = URIRef(datatype).n3(_NAMES.namespace_manager) if datatype else "its datatype"
         message = f'"{item.literal}" is not a valid {shown}: {item.reason}'
-        result = BNode()
-        report_graph.add((report, SH.result, result))
-        for predicate, value in (
-            (RDF.type, SH.ValidationResult),
-            (SH.focusNode, item.subject),
-            (SH.resultPath, item.predicate),
-            (SH.value, item.literal),
-            (SH.resultSeverity, SH.Violation),
-            (SH.sourceConstraintComponent, SH.DatatypeConstraintComponent),
-            (SH.sourceShape, WELL_TYPED),
-            (SH.resultMessage, Literal(message, lang="en")),
-        ):
-            report_graph.add((result, predicate, value))
-    _collect_garbage(report_graph)
+        kept.append(
+            Finding(
+                focus=item.subject,
+                path=item.predicate,
+                value=item.literal,
+                severity=SH.Violation,
+                shape=WELL_TYPED,
+                component=SH.DatatypeConstraintComponent,
+                messages=(Literal(message, lang="en"),),
+            )
+        )
+    return kept
 
 
-def _add_suggestions(report_graph: Graph, known: Background) -> None:
-    """``rdfs:seeAlso`` the nearest existing IRIs on each dangling-link result."""
-    for result in set(report_graph.subjects(SH.sourceShape, _EXISTS)):
-        value = report_graph.value(result, SH.value)
-        focus = report_graph.value(result, SH.focusNode)
-        target = value if value is not None else focus
+def _suggestions(findings: list[Finding], known: Background) -> dict[int, tuple[URIRef, ...]]:
+    """The nearest existing IRIs of each dangling link (by index in ``findings``)."""
+    out: dict[int, tuple[URIRef, ...]] = {}
+    for index, finding in enumerate(findings):
+        if finding.shape != _EXISTS:
+            continue
+        target = finding.value if finding.value is not None else finding.focus
         if not isinstance(target, URIRef) or not str(target).startswith(BASE):
             continue
         if target in known:
             continue
-        for iri in known.suggest(target):
-            report_graph.add((result, RDFS.seeAlso, iri))
+        out[index] = tuple(sorted(known.suggest(target), key=str))
+    return out
 
 
-def _located(result: ValidationResult, inputs: Inputs) -> ValidationResult:
-    where = inputs.origins.get(result.focus_node)
-    if where is None:
-        return result
-    file, line = where
-    return dataclasses.replace(result, file=file, line=line)
+def _result(
+    finding: Finding,
+    paths: Graph,
+    suggestions: tuple[URIRef, ...],
+    origins: dict[Node, tuple[str, int | None]],
+) -> ValidationResult:
+    """A finding as :func:`~api.validation.report_from_graph` would read it."""
+    messages = sorted({str(m) for m in finding.messages}) or [_generic(finding)]
+    file, line = origins.get(finding.focus, (None, None))
+    return ValidationResult(
+        focus_node=finding.focus,
+        path=finding.path,
+        value=finding.value,
+        severity=str(finding.severity).removeprefix(str(SH)),
+        message=" | ".join(messages),
+        source_shape=finding.shape,
+        constraint=finding.component if isinstance(finding.component, URIRef) else None,
+        path_text=(
+            _path_text(paths, finding.path, _namespace_manager())
+            if finding.path is not None
+            else ""
+        ),
+        file=file,
+        line=line,
+        suggestions=suggestions,
+    )
+
+
+def _report_graph(findings: list[Finding], paths: Graph, known: Background | None) -> Graph:
+    """The ``sh:ValidationReport`` graph of the final findings (suggestions as
+    ``rdfs:seeAlso``); ``paths`` holds the structure of complex paths."""
+    graph = report_graph(findings, paths)
+    if known is not None:
+        for result in set(graph.subjects(SH.sourceShape, _EXISTS)):
+            value = graph.value(result, SH.value)
+            target = value if value is not None else graph.value(result, SH.focusNode)
+            if isinstance(target, URIRef) and str(target).startswith(BASE) and target not in known:
+                for iri in known.suggest(target):
+                    graph.add((result, RDFS.seeAlso, iri))
+    report_from_graph(graph)  # binds the prefixes and sets sh:conforms, as before
+    return graph

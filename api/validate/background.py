@@ -160,10 +160,25 @@ class Background:
 
     def context_for(self, data: Graph) -> Graph:
         """The slice of the background the linkset shapes need for ``data``."""
+        classes = {str(o) for o in data.objects(None, RDF.type) if isinstance(o, URIRef)}
+        return self._context(_ccai_iris(data), classes)
+
+    def context_for_store(self, store: pyoxigraph.Store) -> Graph:
+        """:meth:`context_for` the default graph of ``store`` (read by SPARQL, in Oxigraph)."""
+        used = (
+            "SELECT DISTINCT ?t WHERE { { ?t ?p ?o } UNION { ?s ?t ?o } UNION { ?s ?p ?t } "
+            f'FILTER(isIRI(?t) && STRSTARTS(STR(?t), "{BASE}")) }}'
+        )
+        typed = f"SELECT DISTINCT ?c WHERE {{ ?s <{_RDF_TYPE}> ?c FILTER(isIRI(?c)) }}"
+        iris = {URIRef(row[0].value) for row in _select(store, used)}
+        classes = {row[0].value for row in _select(store, typed)}
+        return self._context(iris, classes)
+
+    def _context(self, iris: set[URIRef], classes: set[str]) -> Graph:
         context = Graph()
         true = Literal(True)
-        classes = {str(o) for o in data.objects(None, RDF.type) if isinstance(o, URIRef)}
-        for iri in _ccai_iris(data):
+        classes = set(classes)
+        for iri in iris:
             key = str(iri)
             if key not in self.known:
                 continue
@@ -241,6 +256,12 @@ def _ccai_iris(data: Graph) -> set[URIRef]:
             if isinstance(term, URIRef) and str(term).startswith(BASE):
                 found.add(term)
     return found
+
+
+def _select(store: pyoxigraph.Store, query: str) -> pyoxigraph.QuerySolutions:
+    rows = store.query(query, use_default_graph_as_union=False)
+    assert isinstance(rows, pyoxigraph.QuerySolutions)  # a SELECT
+    return rows
 
 
 def _split(iri: str) -> tuple[str, str]:

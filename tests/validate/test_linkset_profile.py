@@ -174,13 +174,13 @@ def test_the_background_is_not_validated(
     """The engine sees the input plus the small slice of the graph it links to,
     never the whole project graph (the trial's 57 s and 95 warnings)."""
     seen: list[tuple[int, int]] = []
-    engine = validate_module.run_engine
+    engine = validate_module._run
 
-    def spy(data: Graph, shapes: Graph, background: Graph):
-        seen.append((len(data), len(background)))
-        return engine(data, shapes, background)
+    def spy(store, shapes: Graph, background: Graph, name):
+        seen.append((len(store), len(background)))  # the input's store, before the slice
+        return engine(store, shapes, background, name)
 
-    monkeypatch.setattr(validate_module, "run_engine", spy)
+    monkeypatch.setattr(validate_module, "_run", spy)
     outcome = validate_paths([str(museum)], profile="linkset")
     assert outcome.report.conforms
     [(data, background)] = seen
