@@ -8,9 +8,10 @@ For each size:
    build), streamed to ``bench/.work/scale/heritage-<size>-seed<seed>.nt.gz``;
 2. **load** it with the project's build into a new embedded store the way the
    service lays it out (:mod:`api.store.layout`: each synthetic triple in the
-   named graph ``…/graph/bench-heritage`` and in the default graph), record the
-   counts and write the FTS5 label index; in a child process, so its wall time
-   and peak RSS are its own;
+   named graph ``…/graph/bench-heritage`` and in the default graph), write the
+   FTS5 label index and record what the service reads at start-up
+   (:mod:`api.build.recorded`: counts, dataset statistics, reconciliation
+   rows); in a child process, so its wall time and peak RSS are its own;
 3. **start-up**: ``ccai serve`` on the new build, time until the first answer
    to a SPARQL query, and until the first ``/api/search`` answer;
 4. **mixes**: the user mix (``bench/queries-user/*.rq``) and the project mix
@@ -176,8 +177,9 @@ def load(data: Path, build: Path, target: Path) -> dict:
     """A build directory at ``target``: the project build's files (hard links) and a new store
     holding the project's dataset and ``data``. Runs in the calling process."""
     from api.build.artefacts import STORE_DIR
+    from api.build.recorded import record
     from api.search import index as search_index
-    from api.store.layout import count_triples, materialise, write_counts
+    from api.store.layout import count_triples, materialise
 
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
@@ -202,12 +204,15 @@ def load(data: Path, build: Path, target: Path) -> dict:
     t = time.perf_counter()
     store.flush()
     counts = count_triples(store)
-    write_counts(target / STORE_DIR, counts)
     timings["counts"] = time.perf_counter() - t
     timings["load total"] = time.perf_counter() - started
     t = time.perf_counter()
     labels = search_index.build(store, target / search_index.INDEX_FILE)
     timings["search index"] = time.perf_counter() - t
+    # what the service reads at start-up instead of the store (api.build.recorded)
+    recorded = record(store, target / STORE_DIR, counts=counts)
+    timings["statistics"] = recorded.seconds["statistics"]
+    timings["reconciliation rows"] = recorded.seconds["reconciliation"]
     del store
     record = {
         "timings": {k: round(v, 2) for k, v in timings.items()},

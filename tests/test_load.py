@@ -7,18 +7,27 @@ The remote target runs the same procedure against a real Virtuoso in
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 import socket
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from rdflib import Graph
 
+import api.load as load_module
+from api.build import rules
 from api.cli import main
-from api.store.layout import INFERRED, count_triples, read_counts
+from api.namespaces import GRAPH_ONTOLOGY
+from api.store.layout import INFERRED, count_triples, materialise, read_counts, write_counts
 from tests.web.conftest import ID, build_fixture_store
 
 LINKSET = "https://example.org/museum/linkset"
+ONTOLOGY = str(GRAPH_ONTOLOGY)
+SOURCE = "https://w3id.org/ccai/graph/source-a"
+FIXTURE = Path(__file__).parent / "fixtures" / "rules" / "axioms.ttl"
+DATA = "https://example.org/data/"
 EX = "https://example.org/museum/"
 LINKS = f"""
 <{EX}object/1> <http://purl.org/dc/terms/subject> <{ID}organisation/nemo> .
@@ -255,3 +264,171 @@ def test_data_that_conforms_to_the_linkset_profile_is_loaded(store: Path, tmp_pa
     )
     assert load(store, str(path), "--graph", LINKSET, validate=True) == 0
     assert len(graph_triples(store, LINKSET)) == 2
+
+
+# --- inference by the build's rules (issue 11) ------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+CCAI = "https://w3id.org/ccai/ontology#"
+SCHEMA_ABOUT = "https://schema.org/about"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+ACTORS = f"SELECT ?x WHERE {{ ?x a <{CCAI}Actor> }}"
+
+
+def _nt(graph: Graph) -> bytes:
+    return graph.serialize(format="nt", encoding="utf-8")
+
+
+def built_store(path: Path, ontology: Graph, data: Graph) -> Path:
+    """A store laid out as ``ccai build`` writes it: the ontology, one source graph and
+    the build's kept entailments, the default graph materialised, the counts recorded."""
+    store = ox.Store(str(path))
+    store.load(_nt(ontology), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(ONTOLOGY))
+    store.load(_nt(data), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(SOURCE))
+    kept = rules.infer(data, ontology).graph
+    if len(kept):
+        store.load(_nt(kept), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(INFERRED))
+    materialise(store)
+    write_counts(path, count_triples(store))
+    store.flush()
+    del store
+    return path
+
+
+@pytest.fixture
+def ccai_store(tmp_path: Path) -> Path:
+    """The project's ontology, and NEMO as an organisation (so a ccai:Actor by the build)."""
+    data = Graph().parse(
+        data=f"<{ID}organisation/nemo> a <{CCAI}Organisation> ; "
+        '<http://www.w3.org/2000/01/rdf-schema#label> "NEMO" .',
+        format="turtle",
+    )
+    return built_store(tmp_path / "oxigraph", Graph().parse(ROOT / "ontology" / "ccai.ttl"), data)
+
+
+def select(path: Path, query: str) -> set[str]:
+    s = ox.Store.read_only(str(path))
+    try:
+        return {solution[0].value for solution in s.query(query)}  # type: ignore[union-attr]
+    finally:
+        del s
+
+
+def test_a_loaded_graph_gets_the_entailments_of_the_build_rules(
+    ccai_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "museum.ttl"
+    path.write_text(
+        f"""@prefix ccai: <{CCAI}> . @prefix ex: <{EX}> .
+        ex:m a ccai:Organisation ; ccai:hasSubOrganisation ex:dept .
+        ex:doc ccai:discusses ex:m .""",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert load(ccai_store, str(path), "--graph", LINKSET) == 0
+    assert "inferred graph:" in capsys.readouterr().out
+    inferred = graph_triples(ccai_store, INFERRED)
+    m, dept, doc = (ox.NamedNode(EX + n) for n in ("m", "dept", "doc"))
+    for triple in [
+        ox.Triple(m, ox.NamedNode(RDF_TYPE), ox.NamedNode(CCAI + "Actor")),  # subClassOf
+        ox.Triple(dept, ox.NamedNode(CCAI + "subOrganisationOf"), m),  # inverseOf
+        ox.Triple(doc, ox.NamedNode(SCHEMA_ABOUT), m),  # subPropertyOf
+    ]:
+        assert triple in inferred, triple
+    # a query that knows only the superclass finds the loaded organisation, and the
+    # build's own entailments are still there
+    assert {EX + "m", ID + "organisation/nemo"} <= select(ccai_store, ACTORS)
+    s = ox.Store.read_only(str(ccai_store))
+    counts = count_triples(s)  # the layout holds: no triple both asserted and inferred
+    del s
+    assert read_counts(ccai_store) == counts and counts.inferred == len(inferred)
+
+
+def test_loading_a_graph_again_replaces_its_entailments(ccai_store: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.ttl", tmp_path / "b.ttl"
+    first.write_text(f"<{EX}m> a <{CCAI}Organisation> .", encoding="utf-8")
+    second.write_text(f"<{EX}n> a <{CCAI}Person> .", encoding="utf-8")
+    assert load(ccai_store, str(first), "--graph", LINKSET) == 0
+    assert EX + "m" in select(ccai_store, ACTORS)
+    assert load(ccai_store, str(second), "--graph", LINKSET) == 0
+    actors = select(ccai_store, ACTORS)
+    assert EX + "n" in actors and ID + "organisation/nemo" in actors
+    assert EX + "m" not in actors  # neither in the inferred graph nor in the default graph
+    assert not {t for t in graph_triples(ccai_store, INFERRED) if t.subject.value == EX + "m"}
+    s = ox.Store.read_only(str(ccai_store))
+    assert read_counts(ccai_store) == count_triples(s)
+    del s
+
+
+def test_load_keeps_exactly_the_build_entailments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every axiom kind of the rules' fixture: what a load leaves in the inferred graph
+    is what the build's inference keeps (rules.infer, itself checked against owlrl),
+    the build's filter (blank nodes, schema terms, asserted triples) included."""
+    whole = Graph().parse(FIXTURE)
+    ontology, data = Graph(), Graph()
+    for triple in whole:
+        (data if str(triple[0]).startswith(DATA) else ontology).add(triple)
+    data.parse(  # what the build's filter drops: blank nodes, schema terms, built-in classes
+        data=f"""@prefix e: <https://example.org/onto#> . @prefix d: <{DATA}> .
+        [] e:memberOf d:rijks . d:thing e:knows e:Museum . d:x e:name d:y .""",
+        format="turtle",
+    )
+    store = built_store(tmp_path / "oxigraph", ontology, Graph())
+    path = tmp_path / "data.nt"
+    path.write_bytes(_nt(data))
+    assert load(store, str(path), "--graph", LINKSET) == 0
+    expected = {tuple(str(t) for t in triple) for triple in rules.infer(data, ontology).graph}
+    got = {
+        (t.subject.value, t.predicate.value, t.object.value) for t in graph_triples(store, INFERRED)
+    }
+    assert len(expected) > 10 and got == expected
+    assert (DATA + "x", RDF_TYPE, "https://example.org/onto#Named") in got  # kept beside them
+    dropped = re.search(r"\((\d+) dropped", capsys.readouterr().out)
+    assert dropped and int(dropped.group(1)) >= 4
+
+
+def test_the_build_entailments_come_out_the_same(ccai_store: Path, tmp_path: Path) -> None:
+    before = graph_triples(ccai_store, INFERRED)
+    assert before
+    path = tmp_path / "unrelated.nt"
+    path.write_text(f"<{EX}a> <{EX}p> <{EX}o> .\n", encoding="utf-8")
+    assert load(ccai_store, str(path), "--graph", LINKSET) == 0
+    assert graph_triples(ccai_store, INFERRED) == before
+
+
+def test_a_failure_while_inferring_leaves_the_store_as_it_was(
+    ccai_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = tmp_path / "a.ttl", tmp_path / "b.ttl"
+    first.write_text(f"<{EX}m> a <{CCAI}Organisation> .", encoding="utf-8")
+    second.write_text(f"<{EX}n> a <{CCAI}Person> .", encoding="utf-8")
+    assert load(ccai_store, str(first), "--graph", LINKSET) == 0
+    before = quads(ccai_store)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise load_module.LoadError("the rules could not run")
+
+    monkeypatch.setattr(load_module, "infer_over", broken)  # after the default graph changed
+    assert load(ccai_store, str(second), "--graph", LINKSET) == 2
+    assert quads(ccai_store) == before
+
+
+def test_a_killed_load_is_mended_by_the_next_one(ccai_store: Path, tmp_path: Path) -> None:
+    s = ox.Store(str(ccai_store))  # what a load killed while inferring leaves
+    left = ox.NamedNode("urn:x-ccai:loading:0123")
+    junk = ox.Triple(ox.NamedNode(EX + "junk"), ox.NamedNode(EX + "p"), ox.NamedNode(EX + "o"))
+    s.add(ox.Quad(*junk, left))
+    s.add(ox.Quad(*junk))
+    s.flush()
+    del s
+    path = tmp_path / "a.nt"
+    path.write_text(f"<{EX}a> <{EX}p> <{EX}o> .\n", encoding="utf-8")
+    assert load(ccai_store, str(path), "--graph", LINKSET) == 0
+    after = quads(ccai_store)
+    assert not {q for q in after if q.graph_name == left}
+    assert ox.Quad(*junk) not in after  # no named graph holds it: out of the default graph
+    s = ox.Store.read_only(str(ccai_store))
+    assert read_counts(ccai_store) == count_triples(s)
+    del s

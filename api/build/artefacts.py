@@ -13,9 +13,11 @@ file                         content
                              sorted, gzip (no timestamp, so reproducible)
 ``ccai.jsonld``              the same, JSON-LD with a compact ``@context`` made
                              from the project's prefixes (inline: never fetched)
-``oxigraph/``                a pyoxigraph (RocksDB) store with every named graph
-                             and ``ccai-counts.json`` (its triple counts),
-                             loaded from ``dataset.nq``
+``oxigraph/``                a pyoxigraph (RocksDB) store with every named graph,
+                             loaded from ``dataset.nq``, and what the service
+                             reads instead of the whole store at start-up
+                             (:mod:`api.build.recorded`: ``ccai-counts.json``,
+                             ``ccai-statistics.json``, ``ccai-reconcile.json``)
 ``search.sqlite``            the label index (SQLite FTS5, :mod:`api.search.index`),
                              written from the store
 ``report.json``              :class:`~api.build.pipeline.BuildReport`; its
@@ -56,9 +58,10 @@ from typing import TypedDict
 import pyoxigraph
 from rdflib import Dataset, Graph
 
+from api.build.recorded import record
 from api.namespaces import PREFIXES
 from api.search import index as search_index
-from api.store.layout import count_triples, materialise, write_counts
+from api.store.layout import TripleCounts, count_triples, materialise
 
 STORE_DIR = "oxigraph"
 REPORT_FILE = "report.json"
@@ -197,7 +200,9 @@ def write_store(out_dir: Path, nquads: Path) -> StoreSummary:
     The store's default graph is filled with the distinct asserted triples
     (:func:`api.store.layout.materialise`). Returns the store's quad count,
     named graphs and :class:`~api.store.layout.TripleCounts` (the figures
-    every report uses). The store is flushed,
+    every report uses). The counts, statistics and reconciliation rows are
+    recorded in the store's folder (:func:`api.build.recorded.record`). The
+    store is flushed,
     optimised and released (pyoxigraph closes it when the object is freed),
     so another process can open it afterwards.
     """
@@ -212,10 +217,10 @@ def write_store(out_dir: Path, nquads: Path) -> StoreSummary:
         quads = len(store)
         counts = count_triples(store)
         labels = search_index.build(store, out_dir / search_index.INDEX_FILE)
+        record(store, path, counts=counts)  # read at start by the service instead
     finally:
         del store
         gc.collect()
-    write_counts(path, counts)  # read at start by the service instead of counting
     files = store_files(out_dir)
     return {
         "path": STORE_DIR,
@@ -240,11 +245,38 @@ def store_files(build_dir: Path, store_dir: str = STORE_DIR) -> list[StoreFile]:
 
 
 def write_store_checksums(build_dir: Path, files: Iterable[StoreFile]) -> Path:
-    """Write ``oxigraph.SHA256SUMS`` from :func:`store_files`' entries."""
+    """Write ``oxigraph.SHA256SUMS`` from :func:`store_files`' entries (replaced atomically)."""
     path = build_dir / STORE_CHECKSUMS_FILE
     lines = [f"{entry['sha256']}  {entry['file']}\n" for entry in files]
-    path.write_text("".join(sorted(lines, key=lambda line: line[66:])), encoding="utf-8")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(sorted(lines, key=lambda line: line[66:])), encoding="utf-8")
+    os.replace(tmp, path)
     return path
+
+
+def refresh_store_record(build_dir: Path, counts: TripleCounts) -> None:
+    """After ``ccai load`` changed a build's store: its checksums (``oxigraph.SHA256SUMS``)
+    and ``report.json``'s ``store`` and ``triples`` again, so that ``ccai serve`` still
+    verifies the store and the landing page shows its size. Each file is replaced
+    atomically (a running service keeps the one it pinned)."""
+    files = store_files(build_dir)
+    write_store_checksums(build_dir, files)
+    report_path = build_dir / REPORT_FILE
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    store = report.get("store") if isinstance(report.get("store"), dict) else {}
+    store.update(
+        files=files,
+        named_graphs=sorted(counts.graphs),
+        quads=counts.total + sum(counts.graphs.values()),
+    )
+    report["store"] = store
+    report["triples"] = counts.as_dict()
+    tmp = report_path.with_name(report_path.name + ".tmp")
+    tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, report_path)
 
 
 def verify_store(store_dir: Path) -> int:

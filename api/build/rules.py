@@ -122,14 +122,24 @@ _UNSUPPORTED = (
 
 @dataclass
 class RuleSet:
-    """The rules compiled from a schema: SPARQL UPDATE texts and what they came from."""
+    """The rules compiled from a schema and what they came from.
 
-    updates: list[str]
+    ``rules``: ``(template, where)`` pairs, each one rule ``INSERT { template }
+    WHERE { where }`` (:attr:`updates`); :mod:`api.build.entailment` runs the
+    same pairs over chosen named graphs.
+    """
+
+    rules: list[tuple[str, str]]
     axioms: dict[str, int]
     disjoint: list[tuple[str, str]]
 
+    @property
+    def updates(self) -> list[str]:
+        """Each rule as a SPARQL UPDATE over the store's default graph."""
+        return [f"INSERT {{ {template} }} WHERE {{ {where} }}" for template, where in self.rules]
+
     def __len__(self) -> int:
-        return len(self.updates)
+        return len(self.rules)
 
 
 def _rows(store: ox.Store, query: str, graph: ox.NamedNode | None) -> list[tuple[str, ...]]:
@@ -157,60 +167,49 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
     >>> rules.axioms["subClassOf"], len(rules)
     (1, 1)
     """
-    updates: list[str] = []
+    rules: list[tuple[str, str]] = []
     axioms: dict[str, int] = {}
 
     subclass = _rows(store, _SUBCLASS, graph)
     axioms["subClassOf"] = len(subclass)
     if subclass:
-        updates.append(f"INSERT {{ ?x a ?b }} WHERE {{ {_values(('a', 'b'), subclass)} ?x a ?a }}")
+        rules.append(("?x a ?b", f"{_values(('a', 'b'), subclass)} ?x a ?a"))
     subproperty = _rows(store, _SUBPROPERTY, graph)
     axioms["subPropertyOf"] = len(subproperty)
     if subproperty:
-        updates.append(
-            f"INSERT {{ ?s ?b ?o }} WHERE {{ {_values(('a', 'b'), subproperty)} ?s ?a ?o }}"
-        )
+        rules.append(("?s ?b ?o", f"{_values(('a', 'b'), subproperty)} ?s ?a ?o"))
     inverse = _rows(store, _INVERSE, graph)
     axioms["inverseOf"] = len(inverse)
     pairs = sorted({*inverse, *((b, a) for a, b in inverse)})
     if pairs:
-        updates.append(
-            f"INSERT {{ ?o ?b ?s }} WHERE {{ {_values(('a', 'b'), pairs)} ?s ?a ?o "
-            "FILTER(!isLiteral(?o)) }"
-        )
+        rules.append(("?o ?b ?s", f"{_values(('a', 'b'), pairs)} ?s ?a ?o FILTER(!isLiteral(?o))"))
     symmetric = _rows(store, _SYMMETRIC, graph)
     axioms["SymmetricProperty"] = len(symmetric)
     if symmetric:
-        updates.append(
-            f"INSERT {{ ?o ?p ?s }} WHERE {{ {_values(('p',), symmetric)} ?s ?p ?o "
-            "FILTER(!isLiteral(?o)) }"
-        )
+        rules.append(("?o ?p ?s", f"{_values(('p',), symmetric)} ?s ?p ?o FILTER(!isLiteral(?o))"))
     transitive = _rows(store, _TRANSITIVE, graph)
     axioms["TransitiveProperty"] = len(transitive)
     for (prop,) in transitive:
         p = _iri(prop)
-        updates.append(f"INSERT {{ ?x {p} ?z }} WHERE {{ ?x {p} ?y . ?y {p}+ ?z }}")
+        rules.append((f"?x {p} ?z", f"?x {p} ?y . ?y {p}+ ?z"))
     chains = _chains(store, graph)
     axioms["propertyChainAxiom"] = len(chains)
     for prop, steps in chains:
         if len(steps) < 2:
             continue
         path = " . ".join(f"?v{i} {_iri(step)} ?v{i + 1}" for i, step in enumerate(steps))
-        updates.append(f"INSERT {{ ?v0 {_iri(prop)} ?v{len(steps)} }} WHERE {{ {path} }}")
+        rules.append((f"?v0 {_iri(prop)} ?v{len(steps)}", path))
     domain = _rows(store, _DOMAIN, graph)
     axioms["domain"] = len(domain)
     if domain:
-        updates.append(f"INSERT {{ ?s a ?b }} WHERE {{ {_values(('a', 'b'), domain)} ?s ?a ?o }}")
+        rules.append(("?s a ?b", f"{_values(('a', 'b'), domain)} ?s ?a ?o"))
     range_ = _rows(store, _RANGE, graph)
     axioms["range"] = len(range_)
     if range_:
-        updates.append(
-            f"INSERT {{ ?o a ?b }} WHERE {{ {_values(('a', 'b'), range_)} ?s ?a ?o "
-            "FILTER(!isLiteral(?o)) }"
-        )
+        rules.append(("?o a ?b", f"{_values(('a', 'b'), range_)} ?s ?a ?o FILTER(!isLiteral(?o))"))
     disjoint = [(a, b) for a, b in _rows(store, _DISJOINT, graph)]
     axioms["disjointWith"] = len(disjoint)
-    return RuleSet(updates=updates, axioms=axioms, disjoint=disjoint)
+    return RuleSet(rules=rules, axioms=axioms, disjoint=disjoint)
 
 
 def _chains(store: ox.Store, graph: ox.NamedNode | None) -> list[tuple[str, list[str]]]:

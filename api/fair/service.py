@@ -3,9 +3,11 @@
 :class:`FairService` reads a build directory (what ``ccai build --out build``
 writes) **once**: ``report.json`` (:class:`~api.fair.metadata.BuildMetadata`
 plus the raw counts), the store statistics
-(:class:`~api.fair.statistics.DatasetStatistics`) and the titles of the source
-documents (the named query ``queries/source-documents.rq``), both read
-through the service's read facade (:class:`~api.store.reader.SyncReader`).
+(:class:`~api.fair.statistics.DatasetStatistics`: the ones recorded in the
+store's folder when they describe the store served, else counted) and the
+titles of the source documents (the named query
+``queries/source-documents.rq``), read through the service's read facade
+(:class:`~api.store.reader.SyncReader`).
 From these it makes, and caches per public base URL, the DCAT-AP catalogue,
 the VoID description and the schema.org JSON-LD, and their serialisations
 (with an ``ETag`` each).
@@ -20,10 +22,10 @@ symbolic link, not a regular file, or not the size the report says.
 served, and the store's own checksums are in ``oxigraph.SHA256SUMS``, which
 ``ccai serve`` checks at start-up and this service does not publish.
 
-The app builds one :class:`FairService` in its lifespan, from the build
-generation it pinned (:mod:`api.store.snapshot`), and counts the statistics
-through the read facade like every other read: a new build is served after a
-restart, never half of it.
+The app builds one :class:`FairService` beside its lifespan (in the
+background: the routes wait for it), from the build generation it pinned
+(:mod:`api.store.snapshot`), and reads through the read facade like every
+other read: a new build is served after a restart, never half of it.
 
 Example::
 
@@ -60,12 +62,13 @@ from api.fair import terms as t
 from api.fair.dcat import build_catalog
 from api.fair.metadata import BuildMetadata, ReportError
 from api.fair.schema_org import dataset_jsonld
-from api.fair.statistics import DatasetStatistics
+from api.fair.statistics import DatasetStatistics, recorded_statistics
 from api.fair.void import build_void
 from api.linked_data.formats import Format
 from api.linked_data.jsonld import to_jsonld
 from api.namespaces import SOURCE
 from api.negotiation import content_type_header
+from api.store.layout import TripleCounts
 from api.store.reader import SyncReader, reader_over
 
 __all__ = [
@@ -230,11 +233,19 @@ class FairService:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def load(cls, build_dir: Path, *, reader: SyncReader | None = None) -> FairService:
-        """Read ``build_dir/report.json``; count the statistics through ``reader``.
+    def load(
+        cls,
+        build_dir: Path,
+        *,
+        reader: SyncReader | None = None,
+        counts: TripleCounts | None = None,
+    ) -> FairService:
+        """Read ``build_dir/report.json`` and the statistics.
 
-        Without a ``reader`` (offline tools, tests), one is opened on
-        ``build_dir/oxigraph``.
+        The statistics are the ones recorded in ``build_dir/oxigraph`` when
+        they describe a store of ``counts`` (the store served); else they are
+        counted through ``reader``. Without a ``reader`` (offline tools,
+        tests), one is opened on ``build_dir/oxigraph``.
 
         Raises:
             BuildUnavailable: no readable, well-formed ``report.json``, or no store.
@@ -249,6 +260,9 @@ class FairService:
                 f"No usable build report at {REPORT_FILE} in the build directory "
                 f"({type(exc).__name__}); run `ccai build` first."
             ) from None
+        recorded = (
+            recorded_statistics(build_dir / STORE_DIR, counts) if counts is not None else None
+        )
         own = reader is None
         if reader is None:
             store_path = build_dir / STORE_DIR
@@ -256,7 +270,7 @@ class FairService:
                 raise BuildUnavailable("The build directory holds no Oxigraph store.")
             reader = reader_over(ox.Store.read_only(str(store_path)))
         try:
-            statistics = DatasetStatistics.from_reader(reader)
+            statistics = recorded if recorded is not None else DatasetStatistics.from_reader(reader)
             titles = _source_titles(reader)
         finally:
             if own:

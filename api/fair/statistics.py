@@ -32,6 +32,15 @@ of the store, so that a triple asserted in two source graphs counts once):
                        end dates (not the ontology's, vocabularies' or inferred)
 =====================  ==========================================================
 
+**Recorded with the build.** Counting scans every triple (seconds at 10⁵,
+past a query time limit at 10⁶), so ``ccai build`` and ``ccai load`` count
+once and record the figures in the store's folder (:data:`STATISTICS_FILE`,
+beside the triple counts of :mod:`api.store.layout`):
+:func:`write_statistics`; the service reads them
+(:func:`recorded_statistics`) when they describe the store it serves (same
+triples per named graph as its counts) and counts only when they do not (a
+remote store holding other data, a build from before they were recorded).
+
 Example::
 
     >>> from rdflib import Dataset
@@ -46,10 +55,12 @@ Example::
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import pyoxigraph as ox
 from rdflib import Dataset
@@ -61,10 +72,28 @@ from api.namespaces import (
     GRAPH_VOCABULARIES,
     ID,
 )
-from api.store.layout import materialise
+from api.store.layout import TripleCounts, materialise
 from api.store.reader import Row, SyncReader, reader_over
 
-__all__ = ["LINK_TARGETS", "MIN_LANGUAGE_SHARE", "DatasetStatistics", "LinkTarget", "namespace_of"]
+__all__ = [
+    "LINK_TARGETS",
+    "MIN_LANGUAGE_SHARE",
+    "STATISTICS_FILE",
+    "DatasetStatistics",
+    "LinkTarget",
+    "namespace_of",
+    "read_statistics",
+    "recorded_statistics",
+    "write_statistics",
+]
+
+#: The statistics the build records, a file inside the store's folder (beside the counts).
+STATISTICS_FILE = "ccai-statistics.json"
+#: Version of that file's format (a file of another version is not read).
+_FORMAT = 1
+#: Offline counting (build, load) has no request to answer: no time or row limit to speak of.
+_OFFLINE_TIMEOUT = 24 * 3600.0
+_OFFLINE_ROWS = 1 << 40
 
 
 @dataclass(frozen=True)
@@ -200,12 +229,14 @@ class DatasetStatistics:
     def from_store(cls, store: ox.Store | str | Path) -> DatasetStatistics:
         """Count over a built pyoxigraph store, or its directory (opened read-only).
 
+        Offline (build, load, tools): no query time limit and no row cap.
+
         Raises:
             OSError: the directory holds no readable store.
         """
         if not isinstance(store, ox.Store):
             store = ox.Store.read_only(str(store))
-        reader = reader_over(store)
+        reader = reader_over(store, timeout=_OFFLINE_TIMEOUT, max_result_rows=_OFFLINE_ROWS)
         try:
             return cls.from_reader(reader)
         finally:
@@ -219,6 +250,66 @@ class DatasetStatistics:
         store.load(data, format=ox.RdfFormat.N_QUADS)
         materialise(store)
         return cls.from_store(store)
+
+    # --- recorded with the build ------------------------------------------------
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready form (:meth:`from_dict` reads it back, equal)."""
+        return {
+            "format": _FORMAT,
+            "triples": self.triples,
+            "entities": self.entities,
+            "distinct_subjects": self.distinct_subjects,
+            "distinct_objects": self.distinct_objects,
+            "properties": self.properties,
+            "classes": self.classes,
+            "class_partitions": dict(self.class_partitions),
+            "property_partitions": dict(self.property_partitions),
+            "graphs": dict(self.graphs),
+            "vocabularies": list(self.vocabularies),
+            "links": [[key, predicate, n] for (key, predicate), n in self.links.items()],
+            "example_resources": list(self.example_resources),
+            "language_literals": dict(self.language_literals),
+            "languages": list(self.languages),
+            "years": list(self.years) if self.years else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DatasetStatistics:
+        """The statistics :meth:`as_dict` wrote.
+
+        Raises:
+            ValueError, KeyError, TypeError: not such a document (or another format).
+        """
+        if data.get("format") != _FORMAT:
+            raise ValueError(f"statistics format {data.get('format')!r}, not {_FORMAT}")
+
+        def counts(name: str) -> dict[str, int]:
+            return {str(k): int(v) for k, v in data[name].items()}
+
+        years = data["years"]
+        first, last = (int(years[0]), int(years[1])) if years else (0, 0)
+        return cls(
+            triples=int(data["triples"]),
+            entities=int(data["entities"]),
+            distinct_subjects=int(data["distinct_subjects"]),
+            distinct_objects=int(data["distinct_objects"]),
+            properties=int(data["properties"]),
+            classes=int(data["classes"]),
+            class_partitions=counts("class_partitions"),
+            property_partitions=counts("property_partitions"),
+            graphs=counts("graphs"),
+            vocabularies=tuple(str(v) for v in data["vocabularies"]),
+            links={(str(k), str(p)): int(n) for k, p, n in data["links"]},
+            example_resources=tuple(str(v) for v in data["example_resources"]),
+            language_literals=counts("language_literals"),
+            languages=tuple(str(v) for v in data["languages"]),
+            years=(first, last) if years else None,
+        )
+
+    def describes(self, counts: TripleCounts) -> bool:
+        """Whether these statistics were counted on a store of these counts (the same
+        distinct triples, the same named graphs of the same sizes)."""
+        return self.triples == counts.total and dict(self.graphs) == dict(counts.graphs)
 
     # --- the counting -----------------------------------------------------------
     @classmethod
@@ -267,6 +358,42 @@ class DatasetStatistics:
             languages=tuple(languages),
             years=_years(select),
         )
+
+
+def write_statistics(store_dir: str | Path, statistics: DatasetStatistics) -> Path:
+    """Record ``statistics`` in the store's folder (:data:`STATISTICS_FILE`, replaced
+    atomically); whatever changes the store writes them again, as it does the counts."""
+    path = Path(store_dir) / STATISTICS_FILE
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(statistics.as_dict(), indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def read_statistics(store_dir: str | Path) -> DatasetStatistics | None:
+    """The statistics :func:`write_statistics` recorded, or ``None`` (missing, unreadable,
+    another format)."""
+    try:
+        data = json.loads((Path(store_dir) / STATISTICS_FILE).read_text(encoding="utf-8"))
+        return DatasetStatistics.from_dict(data)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return None
+
+
+def recorded_statistics(store_dir: str | Path, counts: TripleCounts) -> DatasetStatistics | None:
+    """The recorded statistics when they describe a store of ``counts``, else ``None``.
+
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> stats = DatasetStatistics(triples=2, graphs={"https://e.org/g": 2})
+    >>> _ = write_statistics(folder, stats)
+    >>> recorded_statistics(folder, TripleCounts(2, 2, 0, {"https://e.org/g": 2})) == stats
+    True
+    >>> recorded_statistics(folder, TripleCounts(3, 3, 0, {"https://e.org/g": 3})) is None
+    True
+    """
+    recorded = read_statistics(store_dir)
+    return recorded if recorded is not None and recorded.describes(counts) else None
 
 
 def _int(term: ox.Literal) -> int:

@@ -1,13 +1,14 @@
 """The matching index of the reconciliation service: built once, searched in memory.
 
-:func:`build_index` reads, through the :class:`~api.store.reader.Reader`, every
+:func:`read_rows` reads, through the :class:`~api.store.reader.Reader`, every
 name of the reconcilable resources (``sparql/names.rq``: ``rdfs:label``,
 ``skos:prefLabel``, ``skos:altLabel``, ``skos:hiddenLabel``, ``dct:title``,
 ``dct:alternative``, ``foaf:name``, ``schema:name``, ``schema:alternateName``,
 every language), their types and descriptions (``sparql/types.rq``), the
 classes with their superclasses (``sparql/classes.rq``) and the properties
-each type uses (``sparql/properties.rq``). The app's lifespan builds it once;
-a request never reads the store to match a name.
+each type uses (``sparql/properties.rq``); :func:`build_index` makes the
+index of them. The app builds it once; a request never reads the store to
+match a name.
 
 **Normalisation.** :func:`normalise`: Unicode NFKD, combining marks dropped
 (``Musée`` → ``musee``), case folded, ``&`` read as ``and``, every other
@@ -39,6 +40,10 @@ query word, through their character trigrams), so a query scores only the
 names that share something with it: the 150 with the most evidence (exact
 name, same words, acronym, then the rarity of the shared words). Only the
 first :data:`MAX_QUERY_WORDS` (16) words of a query are matched.
+
+The rows come from the store's folder when the build recorded them
+(:mod:`api.reconcile.recorded`: no store read at start-up), else from the
+four SELECTs; the service builds the index in a background thread either way.
 
 **The match rule** (:func:`is_match`): the top candidate is a match when its
 score is at least :data:`MATCH_THRESHOLD` (0.85) and it leads the second
@@ -74,6 +79,7 @@ from api.errors import ResultTooLarge
 from api.store.reader import Reader, Row
 
 from .queries import render
+from .recorded import QUERIES, Rows, rows_of
 
 BASE = "https://w3id.org/ccai/"
 CCAI = BASE + "ontology#"
@@ -512,6 +518,11 @@ class ReconIndex:
     # --- construction --------------------------------------------------------------------
 
     @classmethod
+    def from_recorded(cls, rows: Rows) -> ReconIndex:
+        """Build from the rows of the four start-up queries (:mod:`api.reconcile.recorded`)."""
+        return cls.from_rows(rows.names, rows.types, rows.classes, rows.properties)
+
+    @classmethod
     def from_rows(
         cls,
         names: Iterable[tuple[str, str, str, str | None]],
@@ -651,50 +662,16 @@ async def _all_rows(reader: Reader, name: str, page: int, timeout: float | None)
             return rows
 
 
-async def build_index(
-    reader: Reader, *, timeout: float | None = None, page: int = 50_000
-) -> ReconIndex:
-    """Read the graph's names, types, classes and properties (four SELECTs) into an index.
+async def read_rows(reader: Reader, *, timeout: float | None = None, page: int = 50_000) -> Rows:
+    """Read the graph's names, types, classes and properties (four SELECTs) through ``reader``.
 
     ``page``: rows per page when a query's result is over the store's row cap.
     """
+    return rows_of({name: await _all_rows(reader, name, page, timeout) for name in QUERIES})
 
-    def value(term: object) -> str | None:
-        return None if term is None else str(getattr(term, "value", term))
 
-    def language(term: object) -> str | None:
-        return getattr(term, "language", None) or None
-
-    names = await _all_rows(reader, "names", page, timeout)
-    types = await _all_rows(reader, "types", page, timeout)
-    classes = await _all_rows(reader, "classes", page, timeout)
-    properties = await _all_rows(reader, "properties", page, timeout)
-    return ReconIndex.from_rows(
-        names=(
-            (row["s"].value, row["p"].value, row["name"].value, language(row["name"]))
-            for row in names
-        ),
-        types=(
-            (
-                row["s"].value,
-                value(row["type"]),
-                value(row["description"]),
-                language(row["description"]),
-            )
-            for row in types
-        ),
-        class_rows=(
-            (
-                row["class"].value,
-                value(row["label"]),
-                language(row["label"]),
-                value(row["definition"]),
-                value(row["super"]),
-            )
-            for row in classes
-        ),
-        property_rows=(
-            (row["type"].value, row["p"].value, int(row["uses"].value), value(row["label"]))
-            for row in properties
-        ),
-    )
+async def build_index(
+    reader: Reader, *, timeout: float | None = None, page: int = 50_000
+) -> ReconIndex:
+    """Read the four SELECTs (:func:`read_rows`) and build the index from their rows."""
+    return ReconIndex.from_recorded(await read_rows(reader, timeout=timeout, page=page))

@@ -1,8 +1,10 @@
-"""The reconciliation service: one object, built once in the app's lifespan.
+"""The reconciliation service: one object, built once per app, beside its lifespan.
 
-:meth:`ReconcileService.start` builds the matching index
-(:func:`api.reconcile.index.build_index`) through the
-:class:`~api.store.reader.Reader`. Name matching, suggestions, type and
+:meth:`ReconcileService.start` builds the matching index in a thread, from
+the rows the build recorded (:mod:`api.reconcile.recorded`) or, without
+them, from the four SELECTs of :func:`api.reconcile.index.read_rows` through
+the :class:`~api.store.reader.Reader`; the app starts it in the background
+and its routes wait for it (:mod:`api.web.services`). Name matching, suggestions, type and
 property lists and previews are answered from the index; the store is read
 during a request only for property values (constraints of a query, data
 extension): one ``values.rq`` SELECT per batch, the IRIs bound as RDF terms.
@@ -54,14 +56,15 @@ from .index import (
     ReconIndex,
     Resource,
     Text,
-    build_index,
     is_match,
     normalise,
+    read_rows,
     score,
 )
 from .manifest import manifest_v02, manifest_v1
 from .models import Extension, Query, ReconcileError, UnknownEntity
 from .queries import render
+from .recorded import Rows
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER_TYPES = """
@@ -118,13 +121,17 @@ class ReconcileService:
         timeout: float | None = None,
         page: int = 50_000,
         batch_timeout: float = 30.0,
+        rows: Rows | None = None,
     ) -> ReconcileService:
-        """Build the matching index (start-up only: four SELECTs over the whole graph,
-        read in pages of ``page`` rows if one is over the store's row cap).
+        """Build the matching index, in a thread: from ``rows`` (recorded with the build)
+        when given, else from four SELECTs over the whole graph, read in pages of
+        ``page`` rows if one is over the store's row cap.
 
-        ``timeout``: for each start-up SELECT; ``batch_timeout``: for matching one batch.
+        ``timeout``: for each SELECT; ``batch_timeout``: for matching one batch.
         """
-        index = await build_index(reader, timeout=timeout, page=page)
+        if rows is None:
+            rows = await read_rows(reader, timeout=timeout, page=page)
+        index = await asyncio.to_thread(ReconIndex.from_recorded, rows)
         return cls(index, reader, base, timeout=batch_timeout)
 
     # --- manifests -------------------------------------------------------------------------

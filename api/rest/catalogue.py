@@ -1,12 +1,16 @@
 """What the REST API reads from the store once and keeps: the label index and the classes.
 
-A :class:`Catalogue` lives on ``app.state.rest_catalogue``. The app's lifespan
-builds it at start-up (:meth:`Catalogue.warm`, once the store has started), with a
-start-up time limit (:data:`WARM_UP_TIMEOUT`) rather than a request's: a
-request never builds it (building the label index took 7.7 s at 10^5
-triples, longer than a short ``query_timeout``). If it could not be built,
-the routes that need it answer 503 and the rest of the service runs. The
-store is read-only, so nothing is ever invalidated.
+A :class:`Catalogue` lives on the app's services. At start-up the app opens
+the build's full-text label index at once (:meth:`Catalogue.open_index`: a
+file, nothing read from the store) and reads the class list, and the labels
+of a store without a build index, in the background (:meth:`Catalogue.warm`,
+with a start-up time limit, :data:`WARM_UP_TIMEOUT`, rather than a request's:
+building the in-memory label index took 7.7 s at 10^5 triples, longer than a
+short ``query_timeout``). A request waits for what it needs up to
+``query_timeout`` (then 503 with ``Retry-After``: still being read), and
+never builds it. If it could not be built, the routes that need it answer
+503 and the rest of the service runs. The store is read-only, so nothing is
+ever invalidated.
 """
 
 from __future__ import annotations
@@ -39,19 +43,41 @@ class Catalogue:
         self._lock = asyncio.Lock()
         self._index: LabelIndex | None = None
         self._classes: dict[str, OntologyClass] | None = None
+        self._warmed = asyncio.Event()  # set once warm() has ended, whatever its outcome
+
+    def open_index(self) -> bool:
+        """Open the build's full-text label index, if it has one (a file: no store read)."""
+        fts = open_fts_index(self.index_dir) if self.index_dir is not None else None
+        if fts is not None:
+            self._index = fts  # type: ignore[assignment]
+        return fts is not None
 
     async def warm(self) -> None:
-        """Read the label index and the class list (start-up only)."""
-        async with self._lock:
-            timeout = max(self.settings.query_timeout, WARM_UP_TIMEOUT)
-            self._classes = await read_classes(self.store, self.settings, timeout=timeout)
-            # The build's full-text index when there is one (nothing to read from the
-            # store); otherwise every label, read into memory.
-            fts = open_fts_index(self.index_dir) if self.index_dir is not None else None
-            if fts is not None:
-                self._index = fts  # type: ignore[assignment]
-            else:
-                self._index = await build_label_index(self.store, self.settings, timeout=timeout)
+        """Read the class list, and every label into memory when no build index was
+        opened (start-up only; the app runs it in the background)."""
+        try:
+            async with self._lock:
+                timeout = max(self.settings.query_timeout, WARM_UP_TIMEOUT)
+                self._classes = await read_classes(self.store, self.settings, timeout=timeout)
+                if self._index is None and not self.open_index():
+                    self._index = await build_label_index(
+                        self.store, self.settings, timeout=timeout
+                    )
+        finally:
+            self._warmed.set()
+
+    async def _wait(self, what: str) -> None:
+        """Wait for :meth:`warm` up to ``query_timeout`` (503 while it still runs)."""
+        if self._warmed.is_set():
+            return
+        try:
+            await asyncio.wait_for(self._warmed.wait(), self.settings.query_timeout)
+        except TimeoutError:
+            raise StoreUnavailable(
+                f"The {what} is still being read (the service has just started); "
+                "retry in a moment.",
+                retry_after=5,
+            ) from None
 
     def _unavailable(self, what: str) -> StoreUnavailable:
         return StoreUnavailable(
@@ -61,10 +87,14 @@ class Catalogue:
 
     async def label_index(self) -> LabelIndex:
         if self._index is None:
+            await self._wait("label index behind /api/search")
+        if self._index is None:
             raise self._unavailable("label index behind /api/search")
         return self._index
 
     async def classes(self) -> dict[str, OntologyClass]:
+        if self._classes is None:
+            await self._wait("class list")
         if self._classes is None:
             raise self._unavailable("class list")
         return self._classes

@@ -1,8 +1,10 @@
 """A full-text index of every label in the store: SQLite FTS5, from the standard library.
 
 ``ccai build`` writes it beside the store (``build/search.sqlite``) from the
-store it has just written; ``ccai load`` adds the labels of the graph it
-loaded (:func:`add_graph`); the service opens it read-only. A search is an
+store it has just written; ``ccai load`` replaces the labels of the graph it
+loaded and of the inferred graph (:func:`replace_graphs`, on a copy swapped
+in: a running service keeps the file it opened); the service opens it
+read-only. A search is an
 index lookup, never a scan of the literals, so its cost does not grow with
 the graph (``bench/scale.py`` measures it at 10⁶ and 10⁷ triples).
 
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -157,11 +160,10 @@ def _labels(
 def _insert(
     conn: sqlite3.Connection, store: ox.Store, rows: Iterable[tuple[str, str, str | None, str]]
 ) -> int:
-    closure = _subclass_closure(store)
+    """Index ``rows``; then the classes and display label of every subject in the
+    ``touched`` table (those of ``rows`` and any the caller put there) again."""
     seen: set[tuple[str, str, str | None]] = set()
-    typed: set[str] = set()
     batch: list[tuple[str, str, str, str, str]] = []
-    classes: list[tuple[str, str]] = []
     count = 0
 
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (iri TEXT PRIMARY KEY) WITHOUT ROWID")
@@ -171,9 +173,7 @@ def _insert(
             "INSERT INTO labels (label, folded, iri, lang, graph) VALUES (?, ?, ?, ?, ?)", batch
         )
         conn.executemany("INSERT OR IGNORE INTO touched (iri) VALUES (?)", [(r[2],) for r in batch])
-        conn.executemany("INSERT OR IGNORE INTO classes (iri, class) VALUES (?, ?)", classes)
         batch.clear()
-        classes.clear()
 
     for iri, label, lang, graph in rows:
         key = (iri, label, lang)
@@ -182,20 +182,33 @@ def _insert(
         seen.add(key)
         batch.append((label, fold(label), iri, lang or "", graph))
         count += 1
-        if iri not in typed:
-            typed.add(iri)
-            found: set[str] = set()
-            for quad in store.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None, None):
-                if isinstance(quad.object, ox.NamedNode):
-                    found.add(quad.object.value)
-                    found.update(closure.get(quad.object.value, ()))
-            classes.extend((iri, cls) for cls in found)
         if len(batch) >= _BATCH:
             flush()
     flush()
+    _classes(conn, store)
     conn.execute(_DISPLAY)
     conn.execute("DELETE FROM touched")
     return count
+
+
+def _classes(conn: sqlite3.Connection, store: ox.Store) -> None:
+    """The classes of every subject in ``touched``, read from the store again (its
+    ``rdf:type`` values in the default graph, closed over ``rdfs:subClassOf``)."""
+    closure = _subclass_closure(store)
+    conn.execute("DELETE FROM classes WHERE iri IN (SELECT iri FROM touched)")
+    iris = [iri for (iri,) in conn.execute("SELECT iri FROM touched").fetchall()]
+    classes: list[tuple[str, str]] = []
+    for iri in iris:
+        found: set[str] = set()
+        for quad in store.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None, None):
+            if isinstance(quad.object, ox.NamedNode):
+                found.add(quad.object.value)
+                found.update(closure.get(quad.object.value, ()))
+        classes.extend((iri, cls) for cls in found)
+        if len(classes) >= _BATCH:
+            conn.executemany("INSERT OR IGNORE INTO classes (iri, class) VALUES (?, ?)", classes)
+            classes.clear()
+    conn.executemany("INSERT OR IGNORE INTO classes (iri, class) VALUES (?, ?)", classes)
 
 
 def build(store: ox.Store, path: str | Path) -> int:
@@ -219,25 +232,45 @@ def build(store: ox.Store, path: str | Path) -> int:
 
 
 def add_graph(store: ox.Store, path: str | Path, graph: str) -> int:
-    """Replace the labels of named graph ``graph`` in the index at ``path`` by those in ``store``.
-
-    For ``ccai load`` (after a graph is loaded or replaced). Returns the labels added.
-    """
+    """Replace the labels of named graph ``graph`` in the index at ``path`` (in place) by
+    those in ``store``. Returns the labels added."""
     conn = _connect(Path(path))
     try:
         with conn:
-            conn.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS touched (iri TEXT PRIMARY KEY) WITHOUT ROWID"
-            )
-            conn.execute(  # the subjects that lose labels get their display label again
-                "INSERT OR IGNORE INTO touched SELECT DISTINCT iri FROM labels WHERE graph = ?",
-                (graph,),
-            )
-            conn.execute("DELETE FROM labels WHERE graph = ?", (graph,))
-            conn.execute("DELETE FROM display WHERE iri IN (SELECT iri FROM touched)")
-            return _insert(conn, store, _labels(store, ox.NamedNode(graph)))
+            return _replace(conn, store, graph)
     finally:
         conn.close()
+
+
+def replace_graphs(store: ox.Store, path: str | Path, graphs: Iterable[str]) -> int:
+    """:func:`add_graph` for each of ``graphs``, on a copy of the index that then replaces
+    it atomically (a service that opened the file, or a hard link to it, keeps reading
+    the old one). For ``ccai load``. Returns the labels added."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    shutil.copyfile(path, tmp)
+    try:
+        conn = _connect(tmp)
+        try:
+            with conn:
+                added = sum(_replace(conn, store, graph) for graph in graphs)
+        finally:
+            conn.close()
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return added
+
+
+def _replace(conn: sqlite3.Connection, store: ox.Store, graph: str) -> int:
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (iri TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute(  # the subjects that lose labels get their classes and display label again
+        "INSERT OR IGNORE INTO touched SELECT DISTINCT iri FROM labels WHERE graph = ?",
+        (graph,),
+    )
+    conn.execute("DELETE FROM labels WHERE graph = ?", (graph,))
+    conn.execute("DELETE FROM display WHERE iri IN (SELECT iri FROM touched)")
+    return _insert(conn, store, _labels(store, ox.NamedNode(graph)))
 
 
 # The kind of match each score stands for: the names of the in-memory index (api.rest.search).

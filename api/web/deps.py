@@ -61,6 +61,7 @@ async def get_pages(services: ServicesDep) -> Pages:
 
 
 async def get_reconcile(services: ServicesDep) -> ReconcileService:
+    await services.wait_for("reconcile")  # built in the background at start-up
     return services.require_reconcile()
 
 
@@ -71,7 +72,14 @@ async def get_validator(services: ServicesDep) -> ValidationService:
 
 
 async def get_fair(services: ServicesDep) -> FairService:
+    await services.wait_for("fair")  # read in the background at start-up
     return services.require_fair()
+
+
+async def get_services_with_fair(services: ServicesDep) -> Services:
+    """The services, once the FAIR metadata has been read (or failed): the landing page."""
+    await services.wait_for("fair")
+    return services
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -83,3 +91,4 @@ FairDep = Annotated[FairService, Depends(get_fair)]
 ValidatorDep = Annotated[ValidationService, Depends(get_validator)]
 PagesDep = Annotated[Pages, Depends(get_pages)]
 ReconcileDep = Annotated[ReconcileService, Depends(get_reconcile)]
+LandingServicesDep = Annotated[Services, Depends(get_services_with_fair)]

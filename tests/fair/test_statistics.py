@@ -13,8 +13,13 @@ import pyoxigraph as ox
 import pytest
 
 from api.fair import DatasetStatistics
-from api.fair.statistics import namespace_of
-from api.store.layout import materialise
+from api.fair.statistics import (
+    namespace_of,
+    read_statistics,
+    recorded_statistics,
+    write_statistics,
+)
+from api.store.layout import TripleCounts, materialise
 
 CCAI = "https://w3id.org/ccai/ontology#"
 ELI_REG = "http://data.europa.eu/eli/reg/2024/1689/oj"
@@ -146,3 +151,15 @@ def test_rare_languages_are_counted_but_not_languages_of_the_dataset() -> None:
     assert stats.language_literals == {"ca": 1, "en": 200}
     assert stats.languages == ("en",)
     assert stats.years is None  # no source graph, no dates
+
+
+def test_recorded_statistics_round_trip(fixture_statistics, tmp_path: Path) -> None:
+    assert DatasetStatistics.from_dict(fixture_statistics.as_dict()) == fixture_statistics
+    write_statistics(tmp_path, fixture_statistics)
+    assert read_statistics(tmp_path) == fixture_statistics
+    counts = TripleCounts(fixture_statistics.triples, 0, 0, dict(fixture_statistics.graphs))
+    assert recorded_statistics(tmp_path, counts) == fixture_statistics
+    other = TripleCounts(fixture_statistics.triples + 1, 0, 0, dict(fixture_statistics.graphs))
+    assert recorded_statistics(tmp_path, other) is None
+    (tmp_path / "ccai-statistics.json").write_text('{"format": 99}', encoding="utf-8")
+    assert read_statistics(tmp_path) is None

@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
+from api.fair.statistics import STATISTICS_FILE
 from api.fair.validate import validate_dcat_ap
 
 from .conftest import PUBLIC, make_app
@@ -118,6 +119,30 @@ def test_void_counts_the_store(client: TestClient, build_dir: Path) -> None:
     assert void.value(DATASET, VOID.sparqlEndpoint) == URIRef(PUBLIC + "sparql")
     dumps = set(void.objects(DATASET, VOID.dataDump))
     assert URIRef(PUBLIC + "download/ccai.nt.gz") in dumps
+
+
+def _void_entities(c: TestClient) -> int:
+    void = parse(c.get("/.well-known/void", headers={"Accept": "text/turtle"}))
+    return int(void.value(DATASET, VOID.entities))
+
+
+def test_the_statistics_recorded_with_the_build_are_served(build_copy: Path) -> None:
+    """The service reads the statistics the build recorded (no counting at start-up)
+    when they describe its store, and counts when they do not."""
+    path = build_copy / "oxigraph" / STATISTICS_FILE
+    recorded = json.loads(path.read_text(encoding="utf-8"))
+    with TestClient(make_app(build_copy)) as c:
+        assert _void_entities(c) == recorded["entities"]  # the build recorded the true count
+    path.write_text(json.dumps({**recorded, "entities": 424242}), encoding="utf-8")
+    with TestClient(make_app(build_copy)) as c:  # read, not counted
+        assert _void_entities(c) == 424242
+    stale = {**recorded, "entities": 424242, "graphs": {**recorded["graphs"], "x:g": 1}}
+    path.write_text(json.dumps(stale), encoding="utf-8")
+    with TestClient(make_app(build_copy)) as c:  # another store's: counted again
+        assert _void_entities(c) == recorded["entities"]
+    path.unlink()
+    with TestClient(make_app(build_copy)) as c:  # a build from before they were recorded
+        assert _void_entities(c) == recorded["entities"]
 
 
 # --- content negotiation ----------------------------------------------------------------

@@ -165,6 +165,7 @@ def test_preview_escapes_what_it_shows(client) -> None:
 
 def test_without_an_index_the_routes_answer_503(client) -> None:
     services = client.app.state.services
+    assert client.get("/reconcile").status_code == 200  # the index is built (in the background)
     saved, services.reconcile = services.reconcile, None
     try:
         response = client.get("/reconcile")

@@ -193,3 +193,32 @@ def test_wrong_credentials_exit_2_and_change_nothing(
     assert main(["load", "-q", "--no-validate", str(path), "--graph", LINKSET, *options]) == 2
     assert "HTTP 401" in capsys.readouterr().err
     assert counts(dataset) == before
+
+
+def test_a_loaded_graph_gets_the_entailments_and_a_reload_replaces_them(
+    dataset: Virtuoso, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The build's rules run on the remote store too (SPARQL UPDATE on the update
+    endpoint): an instance of a subclass of ccai:Actor is a ccai:Actor, in the
+    inferred graph and in the default graph, until the graph is loaded again."""
+    inferred = "https://w3id.org/ccai/graph/inferred"
+    actor = f"<{EX}m> a <https://w3id.org/ccai/ontology#Actor>"
+    before = counts(dataset)
+    first, second = tmp_path / "a.nt", tmp_path / "b.nt"
+    first.write_text(
+        f"<{EX}m> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://w3id.org/ccai/ontology#Organisation> .\n"
+    )
+    second.write_text(f"<{EX}n> <{EX}p> <{EX}o> .\n")
+    options = ["load", "-q", "--no-validate", "--graph", LINKSET, *remote_options(dataset)]
+    capsys.readouterr()
+    assert main([*options, str(first)]) == 0
+    assert "inferred graph:" in capsys.readouterr().out
+    assert ask(dataset, f"ASK {{ GRAPH <{inferred}> {{ {actor} }} }}")
+    assert ask(dataset, f"ASK {{ GRAPH <{DEFAULT}> {{ {actor} }} }}")
+    assert counts(dataset).inferred > before.inferred
+    assert main([*options, str(second)]) == 0
+    assert not ask(dataset, f"ASK {{ GRAPH <{inferred}> {{ {actor} }} }}")
+    assert not ask(dataset, f"ASK {{ GRAPH <{DEFAULT}> {{ ?s ?p ?o FILTER(?s = <{EX}m>) }} }}")
+    assert counts(dataset).inferred == before.inferred  # the build's entailments, again
+    assert graphs_with_prefix(dataset, "urn:x-ccai:loading:") == []

@@ -264,7 +264,8 @@ def test_a_query_with_its_own_limit_is_paged_in_python(tmp_path: Path, raw_store
     assert not pageable_in_sparql(query)
     store = RecordingStore(raw_store)
     with TestClient(make_app(store, tmp_path, {"first-labels": query})) as client:
-        store.queries.clear()  # the start-up reads (label index, classes)
+        client.portal.call(client.app.state.services.prepared)  # type: ignore[attr-defined]
+        store.queries.clear()  # the start-up reads (label index, classes, in the background)
         pages = [
             client.get("/api/queries/first-labels", params={"page_size": 3, "page": n}).json()
             for n in (1, 2, 3)

@@ -45,6 +45,7 @@ def _running(pool: WorkerPoolStore, n: int = 1) -> bool:
 async def _with_pool(path: Path, body, **kwargs) -> None:
     pool = WorkerPoolStore(path, **kwargs)
     await pool.start()
+    await pool.wait_ready()  # every worker up: the tests count on them
     try:
         await body(pool)
     finally:
@@ -220,3 +221,29 @@ def test_sequential_queries_reuse_the_warm_worker(store_path: Path) -> None:
         assert len(pool.stats.served) == 2 and sum(pool.stats.served.values()) == 12
 
     asyncio.run(_with_pool(store_path, body, workers=2))
+
+
+def test_the_pool_answers_once_one_worker_is_ready(store_path: Path) -> None:
+    """start() returns after one worker: the others start in the background, and
+    /health reports them as starting until they are up."""
+
+    async def main() -> None:
+        pool = WorkerPoolStore(store_path, workers=3, spare=True)
+        await pool.start()
+        try:
+            health = pool.health()
+            assert health["workers"]["live"] >= 1
+            if health["workers"]["live"] < 3:  # the others are still starting
+                assert health["status"] == "degraded" and health["workers"]["starting"] >= 1
+            r = await pool.query("ASK { ?s ?p ?o }", formats=F, timeout=10)
+            assert r.body.endswith(b"true}") and pool.triple_count() == 152
+            await pool.wait_ready()
+            health = pool.health()
+            assert health["status"] == "ok" and health["workers"]["live"] == 3
+            assert health["workers"]["starting"] == 0 and health["workers"]["spare_ready"]
+            assert pool.stats.respawn_seconds == []  # starting is not respawning
+        finally:
+            await pool.close()
+        assert all(not w.process.is_alive() for w in pool._all)
+
+    asyncio.run(main())

@@ -93,7 +93,7 @@ from api.namespaces import CCAI, VOCAB
 from api.negotiation import choose, etag_matches
 from api.settings import Settings
 from api.web import render
-from api.web.deps import FairDep, ServicesDep, SettingsDep
+from api.web.deps import FairDep, LandingServicesDep, SettingsDep
 from api.web.i18n import COOKIE, LANGUAGES
 from api.web.routing import Alternate, content, error_responses, get_and_head, link_header
 from api.web.services import Services
@@ -474,7 +474,7 @@ def download_file(request: Request, service: FairService, file: str) -> Response
 
 # --- the routes (thin: read the request, call one function) ------------------------------
 @get_and_head(router, "/", summary="Landing page of the dataset", **_LANDING_ROUTE)
-def home(request: Request, services: ServicesDep) -> Response:
+def home(request: Request, services: LandingServicesDep) -> Response:
     return landing_page(request, services)
 
 

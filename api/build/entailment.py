@@ -1,0 +1,182 @@
+"""Inference over a store by the build's rules, as SPARQL 1.1 Update text: for ``ccai load``.
+
+``ccai build`` infers with the rules compiled from the ontology's axioms
+(:mod:`api.build.rules`) before it writes the store. ``ccai load`` adds or
+replaces a named graph in a store that is already built, on either backend,
+so it runs the same rules as SPARQL UPDATE requests on the store itself
+(:func:`entail`), never reading the data into this process:
+
+1. the rules are compiled from the store's **schema**, the ontology and
+   vocabulary graphs (:func:`schema_rules`; a loaded graph's own axioms are
+   data, not schema: a dataset cannot change what the rest of the graph
+   entails);
+2. they run on one **working graph** holding every asserted triple once: the
+   store's default graph on the embedded store, the default graph's named
+   graph on a remote one (:mod:`api.load` prepares it: the new data added;
+   when a graph is replaced, its old triples and every old entailment taken
+   out first, so that everything is inferred again from what stays). Each
+   rule is ``INSERT { t GRAPH <scratch> { t } } WHERE { w FILTER NOT EXISTS {
+   t } }``, round after round until a round adds nothing: one graph, no list
+   of graphs for the engine to merge (a list made the same rules 6× slower at
+   10⁶ triples, ``bench/README.md``);
+3. what the build would drop is deleted from both graphs by one ``DELETE``:
+   the filter of :func:`api.build.reasoning.noise_reason` (blank nodes,
+   built-in classes, schema entailments, statements about ontology terms: any
+   IRI of the ontology graph, any predicate, any class), written in SPARQL;
+4. the caller moves the scratch graph onto the inferred graph in the same
+   request that moves the new data onto its graph (:mod:`api.load`).
+
+So after a load the inferred graph holds the kept entailments of everything
+asserted, as a build of the same graphs keeps them (a test compares them with
+:func:`api.build.rules.infer` on a fixture of every axiom kind, another with
+the build's own entailments), and a graph loaded again replaces its
+entailments with it. The cost is the rules' passes over the working graph,
+whatever the size of the graph loaded (measured in ``bench/README.md``).
+
+Members of two classes the schema declares disjoint are reported
+(:attr:`Entailed.inconsistencies`), as the build reports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from api.build.reasoning import BUILTIN_NAMESPACES
+from api.build.rules import RuleSet, compile_rules
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+#: Rounds after which inference gives up (the project's graph needs 4).
+MAX_ROUNDS = 32
+
+Update = Callable[[str], None]
+Select = Callable[[str], list[dict[str, Any]]]
+
+
+@dataclass
+class Entailed:
+    """What :func:`entail` left in its scratch graph."""
+
+    graph: str  # the scratch graph holding the kept entailments
+    kept: int = 0
+    total: int = 0  # every entailment the rules added, before the build's filter
+    rounds: int = 0
+    inconsistencies: list[str] = field(default_factory=list)
+
+
+def schema_rules(select: Select, graphs: Sequence[str]) -> RuleSet:
+    """The rules of the axioms in ``graphs`` (the ontology and vocabularies), compiled
+    from a copy of them in memory (a few thousand triples, read in one SELECT)."""
+    if not graphs:
+        return RuleSet(rules=[], axioms={}, disjoint=[])
+    sources = " ".join(f"FROM {_iri(g)}" for g in graphs)
+    rows = select(f"SELECT ?s ?p ?o {sources} WHERE {{ ?s ?p ?o }}")
+    schema = ox.Store()
+    schema.extend(ox.Quad(row["s"], row["p"], row["o"]) for row in rows)
+    return compile_rules(schema)
+
+
+def entail(
+    update: Update,
+    select: Select,
+    rules: RuleSet,
+    *,
+    scratch: str,
+    ontology: str,
+    working: str | None = None,
+    prefix: str = "",
+) -> Entailed:
+    """Run ``rules`` to a fixpoint on the working graph (``None``: the store's default
+    graph; else a named graph), adding each entailment to it and to the (new, empty)
+    graph ``scratch``; then delete what the build drops from both (module docstring).
+
+    ``ontology``: the ontology graph (its IRIs are schema terms); ``prefix``: text put
+    before each update (Virtuoso's ``DEFINE sql:log-enable 3``).
+    """
+    result = Entailed(graph=scratch)
+    into = f"GRAPH {_iri(working)} {{ ?s ?p ?o }}" if working else "?s ?p ?o"
+    using = f"USING {_iri(working)} " if working else ""
+    size = 0
+    for rounds in range(1, MAX_ROUNDS + 1):
+        for template, where in rules.rules:
+            inserted = f"GRAPH {_iri(working)} {{ {template} }}" if working else template
+            update(
+                f"{prefix}INSERT {{ {inserted} GRAPH {_iri(scratch)} {{ {template} }} }} {using}"
+                f"WHERE {{ {where} FILTER NOT EXISTS {{ {template} }} }}"
+            )
+        grown = _count(select, scratch)
+        result.rounds = rounds
+        if grown == size:
+            break
+        size = grown
+    else:
+        raise RuntimeError(f"inference did not reach a fixpoint in {MAX_ROUNDS} rounds")
+    result.total = size
+    if size:
+        named = f"USING NAMED {_iri(scratch)} USING NAMED {_iri(ontology)} " if working else ""
+        update(prefix + _drop_noise(scratch, into, using + named, ontology))
+        result.kept = _count(select, scratch)
+    result.inconsistencies = _inconsistencies(select, rules, working)
+    return result
+
+
+def _iri(value: str) -> str:
+    return str(ox.NamedNode(value))  # validated, then written in N-Triples form
+
+
+def _count(select: Select, graph: str) -> int:
+    rows = select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}")
+    return int(rows[0]["n"].value) if rows else 0
+
+
+def _builtin(variable: str) -> str:
+    starts = " || ".join(f'STRSTARTS(STR({variable}), "{ns}")' for ns in BUILTIN_NAMESPACES)
+    return f"(isIRI({variable}) && ({starts}))"
+
+
+def _drop_noise(scratch: str, into: str, dataset: str, ontology: str) -> str:
+    """The ``DELETE`` of the entailments :func:`api.build.reasoning.noise_reason` drops,
+    from the scratch graph and from the working graph (``into``: its template).
+
+    Schema terms are the IRIs of the ontology graph and every predicate and class of the
+    working graph, which holds the asserted triples and every entailment (the WHERE
+    clause reads the state before the deletion, as the build's filter reads the closure).
+    """
+    g, o = _iri(scratch), _iri(ontology)
+    rdf_type, same_as = _iri(RDF_TYPE), _iri(OWL_SAME_AS)
+    return f"""DELETE {{ GRAPH {g} {{ ?s ?p ?o }} {into} }} {dataset}
+WHERE {{
+  GRAPH {g} {{ ?s ?p ?o }}
+  FILTER(
+    isBlank(?s) || isLiteral(?s) || isBlank(?o)
+    || (?p = {rdf_type} && (!isIRI(?o) || {_builtin("?o")}))
+    || (?p = {same_as} && ?s = ?o)
+    || (?p != {rdf_type} && ?p != {same_as} && {_builtin("?p")})
+    || {_builtin("?s")}
+    || EXISTS {{ GRAPH {o} {{ ?s ?a1 ?b1 }} }}
+    || EXISTS {{ GRAPH {o} {{ ?a2 ?s ?b2 }} }}
+    || EXISTS {{ GRAPH {o} {{ ?a3 ?b3 ?s }} }}
+    || EXISTS {{ ?a4 ?s ?b4 }}
+    || EXISTS {{ ?a5 {rdf_type} ?s }}
+  )
+}}"""
+
+
+def _inconsistencies(select: Select, rules: RuleSet, working: str | None) -> list[str]:
+    """A message per member of two classes the schema declares disjoint (as the build's)."""
+    if not rules.disjoint:
+        return []
+    pairs = " ".join(f"({_iri(a)} {_iri(b)})" for a, b in rules.disjoint)
+    source = f"FROM {_iri(working)} " if working else ""
+    rows = select(
+        f"SELECT DISTINCT ?x ?a ?b {source}WHERE {{ VALUES (?a ?b) {{ {pairs} }} ?x a ?a, ?b }}"
+    )
+    return sorted(
+        f"Disjoint classes {r['a'].value} and {r['b'].value} have a common individual "
+        f"{r['x'].value}"
+        for r in rows
+    )

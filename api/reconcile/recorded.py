@@ -1,0 +1,176 @@
+"""The rows of the reconciliation index, recorded with the build: no store read at start-up.
+
+:func:`~api.reconcile.index.read_rows` reads four SELECTs over the whole
+graph (``sparql/names.rq``, ``types.rq``, ``classes.rq``,
+``properties.rq``); at 10⁶ triples they scan every label and every typed
+subject, which made the service's start-up wait (6 s at 2×10⁴ triples on a
+loaded machine). ``ccai build`` and ``ccai load`` run them once, offline
+(:func:`read_store`), and record their rows in the store's folder
+(:data:`RECONCILE_FILE`, beside the triple counts of :mod:`api.store.layout`)
+with the per-graph triple counts of the store they describe. The service
+builds its index from them (:func:`recorded_rows`, then
+:meth:`~api.reconcile.index.ReconIndex.from_recorded`) when those counts are
+the counts of the store it serves, and reads the store otherwise (a remote
+store holding other data, a build from before the rows were recorded).
+
+The rows are plain values, each query's columns in its ``SELECT`` order
+(:class:`Rows`). Only the reconcilable resources are in them (entities,
+concepts, schemes and source documents under ``https://w3id.org/ccai/``):
+data loaded under other IRIs adds nothing, however large.
+
+>>> import tempfile
+>>> from api.store.layout import TripleCounts
+>>> rows = Rows(names=[("https://w3id.org/ccai/id/organisation/nemo", "rdfs:label", "NEMO", None)])
+>>> counts = TripleCounts(1, 1, 0, {"https://w3id.org/ccai/graph/a": 1})
+>>> folder = tempfile.mkdtemp()
+>>> _ = write_rows(folder, rows, counts)
+>>> recorded_rows(folder, counts) == rows
+True
+>>> recorded_rows(folder, TripleCounts(2, 2, 0, {"https://w3id.org/ccai/graph/a": 2})) is None
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from api.store.layout import TripleCounts
+
+from .queries import render
+
+#: The recorded rows, a file inside the store's folder (beside the counts).
+RECONCILE_FILE = "ccai-reconcile.json"
+_FORMAT = 1
+
+Name = tuple[str, str, str, str | None]  # subject, predicate, name, language
+Type = tuple[str, str | None, str | None, str | None]  # subject, type, description, language
+Class = tuple[str, str | None, str | None, str | None, str | None]  # class, label, lang, def, super
+Property = tuple[str, str, int, str | None]  # type, predicate, uses, label
+
+
+@dataclass(frozen=True)
+class Rows:
+    """What the four start-up queries return, as plain values."""
+
+    names: list[Name] = field(default_factory=list)
+    types: list[Type] = field(default_factory=list)
+    classes: list[Class] = field(default_factory=list)
+    properties: list[Property] = field(default_factory=list)
+
+
+def _value(term: object) -> str | None:
+    return None if term is None else str(getattr(term, "value", term))
+
+
+def _language(term: object) -> str | None:
+    return getattr(term, "language", None) or None
+
+
+def rows_of(results: Mapping[str, Iterable[Mapping[str, Any]]]) -> Rows:
+    """:class:`Rows` from each query's solutions (``{"names": rows, …}``), whose values
+    are pyoxigraph terms or ``None`` (what the :class:`~api.store.reader.Reader` reads)."""
+    return Rows(
+        names=[
+            (str(_value(r["s"])), str(_value(r["p"])), str(_value(r["name"])), _language(r["name"]))
+            for r in results["names"]
+        ],
+        types=[
+            (
+                str(_value(r["s"])),
+                _value(r["type"]),
+                _value(r["description"]),
+                _language(r["description"]),
+            )
+            for r in results["types"]
+        ],
+        classes=[
+            (
+                str(_value(r["class"])),
+                _value(r["label"]),
+                _language(r["label"]),
+                _value(r["definition"]),
+                _value(r["super"]),
+            )
+            for r in results["classes"]
+        ],
+        properties=[
+            (
+                str(_value(r["type"])),
+                str(_value(r["p"])),
+                int(str(_value(r["uses"]))),
+                _value(r["label"]),
+            )
+            for r in results["properties"]
+        ],
+    )
+
+
+QUERIES = ("names", "types", "classes", "properties")
+
+
+def read_store(store: ox.Store) -> Rows:
+    """Run the four queries on a pyoxigraph store of this process (its default graph,
+    laid out as built: asserted and inferred triples), with no time limit."""
+
+    def select(name: str) -> list[dict[str, Any]]:
+        solutions = store.query(render(name))
+        assert isinstance(solutions, ox.QuerySolutions), name
+        names = [v.value for v in solutions.variables]
+        return [{n: solution[n] for n in names} for solution in solutions]
+
+    return rows_of({name: select(name) for name in QUERIES})
+
+
+def write_rows(store_dir: str | Path, rows: Rows, counts: TripleCounts) -> Path:
+    """Record ``rows`` (read from a store of ``counts``) in the store's folder, replaced
+    atomically; whatever changes the store writes them again, as it does the counts."""
+    path = Path(store_dir) / RECONCILE_FILE
+    payload = {
+        "format": _FORMAT,
+        "total": counts.total,
+        "graphs": dict(counts.graphs),
+        "names": rows.names,
+        "types": rows.types,
+        "classes": rows.classes,
+        "properties": rows.properties,
+    }
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(payload, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def recorded_rows(store_dir: str | Path, counts: TripleCounts) -> Rows | None:
+    """The recorded rows when they were read from a store of ``counts``, else ``None``
+    (also when the file is missing, unreadable or of another format)."""
+    try:
+        data = json.loads((Path(store_dir) / RECONCILE_FILE).read_text(encoding="utf-8"))
+        if data.get("format") != _FORMAT:
+            return None
+        if int(data["total"]) != counts.total or data["graphs"] != dict(counts.graphs):
+            return None
+        return Rows(
+            names=[_tuple(r, 4, (str, str, str, _opt)) for r in data["names"]],
+            types=[_tuple(r, 4, (str, _opt, _opt, _opt)) for r in data["types"]],
+            classes=[_tuple(r, 5, (str, _opt, _opt, _opt, _opt)) for r in data["classes"]],
+            properties=[_tuple(r, 4, (str, str, int, _opt)) for r in data["properties"]],
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _tuple(row: list[Any], width: int, kinds: tuple[Callable[[Any], Any], ...]) -> Any:
+    if not isinstance(row, list) or len(row) != width:
+        raise ValueError("a recorded row of the wrong width")
+    return tuple(kind(value) for kind, value in zip(kinds, row, strict=True))

@@ -1,0 +1,69 @@
+"""The reconciliation rows recorded with the build: the index is made of them, not of the store."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+from fastapi.testclient import TestClient
+
+from api.reconcile.recorded import RECONCILE_FILE, read_store, recorded_rows
+from api.settings import Settings
+from api.store.layout import count_triples
+from api.web.app import create_app
+
+ORG = "https://w3id.org/ccai/id/organisation/demo-museum-network"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+def _build(fixture_build: tuple[Path, object], tmp_path: Path) -> Path:
+    out, _report = fixture_build
+    copy = tmp_path / "build"
+    shutil.copytree(out, copy, symlinks=True)
+    return copy
+
+
+def _top(build: Path, name: str) -> str | None:
+    settings = Settings(
+        _env_file=None, store_path=build, store_backend="inprocess", query_timeout=10
+    )
+    with TestClient(create_app(settings)) as c:
+        queries = json.dumps({"q0": {"query": name}})
+        response = c.get("/reconcile", params={"queries": queries})
+        assert response.status_code == 200
+        result = response.json()["q0"]["result"]
+        return result[0]["id"] if result else None
+
+
+def test_the_build_records_what_the_four_queries_read(fixture_build, tmp_path: Path) -> None:
+    build = _build(fixture_build, tmp_path)
+    store = ox.Store.read_only(str(build / "oxigraph"))
+    try:
+        read, counts = read_store(store), count_triples(store)
+    finally:
+        del store
+    recorded = recorded_rows(build / "oxigraph", counts)
+    assert recorded is not None and recorded.names
+    for part in ("names", "types", "classes", "properties"):
+        assert Counter(getattr(recorded, part)) == Counter(getattr(read, part)), part
+
+
+def test_the_service_matches_with_the_recorded_rows(fixture_build, tmp_path: Path) -> None:
+    build = _build(fixture_build, tmp_path)
+    path = build / "oxigraph" / RECONCILE_FILE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert _top(build, "Demo Museum Network") == "id/organisation/demo-museum-network"
+    # a name only the recorded rows know is found: the index is made of them
+    data["names"].append([ORG, LABEL, "Zyxwvut Recorded Name", "en"])
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert _top(build, "Zyxwvut Recorded Name") == "id/organisation/demo-museum-network"
+    # rows of another store (other counts) are not used: the store is read instead
+    data["graphs"]["https://example.org/other"] = 1
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert _top(build, "Zyxwvut Recorded Name") is None
+    assert _top(build, "Demo Museum Network") == "id/organisation/demo-museum-network"
+    path.write_text("{not json", encoding="utf-8")  # unreadable: read from the store as well
+    assert _top(build, "Demo Museum Network") == "id/organisation/demo-museum-network"
