@@ -65,7 +65,7 @@ def record(
 
     started = time.perf_counter()
     report("counting the dataset statistics")
-    write_statistics(store_dir, DatasetStatistics.from_store(store))
+    write_statistics(store_dir, DatasetStatistics.from_store(store, store_dir=store_dir))
     seconds["statistics"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -226,17 +226,26 @@ class DatasetStatistics:
         return cls._count(reader.rows)
 
     @classmethod
-    def from_store(cls, store: ox.Store | str | Path) -> DatasetStatistics:
+    def from_store(
+        cls, store: ox.Store | str | Path, *, store_dir: str | Path | None = None
+    ) -> DatasetStatistics:
         """Count over a built pyoxigraph store, or its directory (opened read-only).
 
         Offline (build, load, tools): no query time limit and no row cap.
+        ``store_dir``: the folder of ``store``, whose recorded triple counts save a count.
 
         Raises:
             OSError: the directory holds no readable store.
         """
         if not isinstance(store, ox.Store):
+            store_dir = store_dir if store_dir is not None else store
             store = ox.Store.read_only(str(store))
-        reader = reader_over(store, timeout=_OFFLINE_TIMEOUT, max_result_rows=_OFFLINE_ROWS)
+        reader = reader_over(
+            store,
+            timeout=_OFFLINE_TIMEOUT,
+            max_result_rows=_OFFLINE_ROWS,
+            store_dir=store_dir,
+        )
         try:
             return cls.from_reader(reader)
         finally:

@@ -42,6 +42,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Coroutine, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
@@ -177,15 +178,23 @@ class SyncReader:
             self._runner.close()
 
 
-def reader_over(store: ox.Store, *, timeout: float = 30.0, **options: Any) -> SyncReader:
+def reader_over(
+    store: ox.Store,
+    *,
+    timeout: float = 30.0,
+    store_dir: str | Path | None = None,
+    **options: Any,
+) -> SyncReader:
     """A :class:`SyncReader` over a pyoxigraph store of this process, started.
 
     For doctests, tests and offline tools; the store must be laid out as a
-    build lays it out (:func:`api.store.layout.materialise`).
+    build lays it out (:func:`api.store.layout.materialise`). ``store_dir``: its
+    folder, whose recorded counts are used when they describe it (else it is counted).
     """
     from api.store.oxigraph import OxigraphStore
 
     backend = OxigraphStore(store, **options)
+    backend._path = Path(store_dir) if store_dir is not None else None
     sync = SyncReader(Reader(backend, timeout=timeout))
     sync.run(backend.start())
     return sync
