@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import functools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -143,36 +145,71 @@ def fixture_build(tmp_path_factory: pytest.TempPathFactory, fixture_graph_dir: P
     return out, report
 
 
-# The project's build takes half a minute of pure-Python work (owlrl, pySHACL). It runs
-# as `ccai build` in a child process, started when collection ends (if a selected test
-# needs it) at a slightly lower CPU priority (nice 3; the shapes tests' validations run
-# at 15), so that it uses the second core while the first tests run, and is not slowed
-# down by the coverage tracer of `make check`. The pipeline's own lines are covered
-# in-process by fixture_build and tests/test_build*.py.
+# The project's build (`ccai build`, about ten seconds) runs once per test run, in a child
+# process started when collection ends (if a selected test needs it), at a slightly lower
+# CPU priority (nice 3) so that the first tests go first. Under pytest-xdist every worker
+# collects every test, so the first worker to claim the run's shared folder starts the
+# build and the others wait for it: the build holds an exclusive lock on
+# `project-build/lock` until it has written its exit code, and a waiting test takes a
+# shared lock on it (no polling). The folder is under the run's base temporary folder
+# (pytest keeps the last three runs'). The pipeline's own lines are covered in-process
+# by fixture_build and tests/test_build*.py.
 
 
 @dataclasses.dataclass
-class _BackgroundBuild:
-    process: subprocess.Popen
-    out: Path
-    log: Path
+class _ProjectBuild:
+    folder: Path  # build/, build.log, exit-code, lock
+    process: subprocess.Popen | None  # None: another worker of this run started it
+
+    @property
+    def out(self) -> Path:
+        return self.folder / "build"
+
+    def wait(self) -> int:
+        """Block until the build has ended; its exit code."""
+        with (self.folder / "lock").open("rb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_SH)
+        try:
+            return int((self.folder / "exit-code").read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            return -1  # stopped before it could say (the run was interrupted)
 
 
-_PROJECT_BUILD = pytest.StashKey[_BackgroundBuild]()
+_PROJECT_BUILD = pytest.StashKey[_ProjectBuild]()
 
 
-def _start_project_build() -> _BackgroundBuild:
-    root = Path(tempfile.mkdtemp(prefix="ccai-project-build-"))
-    out, log = root / "build", root / "build.log"
-    with log.open("w", encoding="utf-8") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "build", "--quiet", "--out", str(out)],
-            cwd=CHECKOUT,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            preexec_fn=lambda: os.nice(3),  # this process's tests come first
-        )
-    return _BackgroundBuild(process, out, log)
+def _run_folder(config: pytest.Config) -> Path:
+    """The base temporary folder of this run, which every xdist worker's lies in."""
+    base = config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _start_project_build(config: pytest.Config) -> _ProjectBuild:
+    folder = _run_folder(config) / "project-build"
+    claim = Path(tempfile.mkdtemp(prefix="project-build-claim-", dir=folder.parent))
+    lock = os.open(claim / "lock", os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            claim.rename(folder)  # atomic; fails when another worker's claim is there
+        except OSError:
+            shutil.rmtree(claim, ignore_errors=True)
+            return _ProjectBuild(folder, None)
+        command = [sys.executable, "-m", "api.cli", "build", "--quiet", "--out", "build"]
+        with (folder / "build.log").open("w", encoding="utf-8") as sink:
+            process = subprocess.Popen(
+                ["sh", "-c", '"$@"; echo $? > "$0"', str(folder / "exit-code"), *command],
+                cwd=folder,  # the build goes to ./build; the inputs are the package's
+                env={**os.environ, "PYTHONPATH": str(CHECKOUT)},  # api from this checkout
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                pass_fds=(lock,),  # the lock is held until exit-code is written
+                start_new_session=True,  # killed as a group if the run is interrupted
+                preexec_fn=lambda: os.nice(3),  # this process's tests come first
+            )
+    finally:
+        os.close(lock)
+    return _ProjectBuild(folder, process)
 
 
 def _needs_project_build(item: pytest.Item) -> bool:
@@ -180,8 +217,12 @@ def _needs_project_build(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests that need the project's build run last (in their order), so that its
-    background run (:func:`pytest_collection_finish`) is over when they start."""
+    """In one process, the tests that need the project's build run last (in their order),
+    so that its background run (:func:`pytest_collection_finish`) is over when they start.
+    Under pytest-xdist, the longest test files go first (:data:`_LONGEST_FIRST`)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=_longest_first)
+        return
     items[:] = [i for i in items if not _needs_project_build(i)] + [
         i for i in items if _needs_project_build(i)
     ]
@@ -192,21 +233,22 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if session.config.option.collectonly:
         return
     if any(_needs_project_build(item) for item in session.items):
-        session.config.stash[_PROJECT_BUILD] = _start_project_build()
+        session.config.stash[_PROJECT_BUILD] = _start_project_build(session.config)
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """An interrupted run stops the build it started; otherwise the build is left to
+    finish: another xdist worker may still be waiting for it."""
     started = session.config.stash.get(_PROJECT_BUILD, None)
-    if started is not None:
-        if started.process.poll() is None:
-            started.process.kill()
+    if started is not None and started.process is not None:
+        if exitstatus == pytest.ExitCode.INTERRUPTED and started.process.poll() is None:
+            os.killpg(started.process.pid, signal.SIGKILL)
         started.process.wait()
-        shutil.rmtree(started.out.parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def project_build(request: pytest.FixtureRequest):
-    """The real project built once per session: ``(out_dir, report)``.
+    """The real project built once per test run: ``(out_dir, report)``.
 
     Fails (rather than skips) when the project's graph does not conform.
     """
@@ -214,9 +256,9 @@ def project_build(request: pytest.FixtureRequest):
 
     started = request.config.stash.get(_PROJECT_BUILD, None)
     if started is None:  # e.g. requested by a test outside the collected set
-        started = request.config.stash[_PROJECT_BUILD] = _start_project_build()
-    code = started.process.wait()
-    output = started.log.read_text(encoding="utf-8", errors="replace")
+        started = request.config.stash[_PROJECT_BUILD] = _start_project_build(request.config)
+    code = started.wait()
+    output = (started.folder / "build.log").read_text(encoding="utf-8", errors="replace")
     if code == 1:
         pytest.fail(f"the project's graph does not conform:\n{output}")
     if code != 0:
@@ -224,6 +266,57 @@ def project_build(request: pytest.FixtureRequest):
     data = json.loads((started.out / "report.json").read_text(encoding="utf-8"))
     names = {f.name for f in dataclasses.fields(BuildReport)}
     return started.out, BuildReport(**{k: v for k, v in data.items() if k in names})
+
+
+# --- pytest-xdist: which tests go to the same worker, and in which order ------------------
+
+#: The longest test files and folders, longest first: seconds of one worker, `make suite`
+#: on 2 cores (2026-12-02). Sent to the workers first, so that no worker is left running
+#: one of them alone at the end; the other files follow in collection order.
+_LONGEST_FIRST = (
+    "tests/shacl/test_oracle.py",  # 60 s: pySHACL, the oracle
+    "tests/web/test_openapi_fuzz.py",  # 58 s: schemathesis
+    "tests/web/browser/",  # 53 s: Chromium
+    "tests/remote/",  # 48 s: Virtuoso
+    "tests/store/test_pool_limits.py",  # 24 s
+    "tests/test_rules.py",  # 19 s: owlrl, the oracle
+    "tests/shapes/test_shapes_fixtures.py",  # 19 s
+    "tests/test_load.py",  # 17 s
+    "tests/validate/test_packaging.py",  # 16 s: pre-commit
+    "tests/test_owl_dl.py",  # 16 s: HermiT
+    "tests/web/test_validate_service.py",  # 16 s
+    "tests/test_cli.py",  # 15 s
+)
+
+
+def _longest_first(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    return next(
+        (rank for rank, prefix in enumerate(_LONGEST_FIRST) if path.startswith(prefix)),
+        len(_LONGEST_FIRST),
+    )
+
+
+#: Folders whose test files share costly session fixtures (a Virtuoso server): each
+#: folder's tests go to one worker; every other test file is a unit of its own.
+_ONE_WORKER_FOLDERS = ("tests/remote/",)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Tests are sent to workers a file at a time (as ``--dist loadfile``), with the
+    folders of :data:`_ONE_WORKER_FOLDERS` a unit each, in the order of the collection
+    (:func:`pytest_collection_modifyitems`: the longest first)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False  # the collection's order, not most tests first
+
+    class _FileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return next((f for f in _ONE_WORKER_FOLDERS if path.startswith(f)), path)
+
+    return _FileScheduling(config, log)
 
 
 @pytest.fixture(autouse=True)

@@ -17,16 +17,13 @@ ontology and vocabularies merged in. A fixture whose header says
 ``# ontology: none`` tests the vocabulary or ontology shapes: it is validated
 against all the shapes with nothing merged in.
 
-The fixtures are validated by :func:`validate_fixture` in worker processes (the
-``outcomes`` fixture of ``conftest.py``, started when collection ends): pySHACL's
-SPARQL-based targets are pure Python, about twice as slow under the coverage tracer
-of ``make check`` as in a process of their own. :mod:`api.validation` itself stays
-covered by the other tests.
+Each fixture is validated by :func:`outcome` with the engine that
+``ccai validate`` and the build use (:mod:`api.shacl`, about 45 ms a fixture);
+``tests/shacl/test_oracle.py`` requires pySHACL's results on the same fixtures.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,8 +31,7 @@ import pytest
 from rdflib import Graph, URIRef
 
 from api.namespaces import PREFIXES
-from api.resources import shapes_dir
-from api.validation import SH, SHAPES, ValidationReport, load_ontology, load_shapes, validate
+from api.validation import SH, SHAPES, ValidationReport, validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BROKEN = sorted(FIXTURES.glob("*.ttl"))
@@ -92,7 +88,7 @@ def run(path: Path, shapes: dict[str, Graph], ontology: Graph) -> ValidationRepo
 
 @dataclass(frozen=True)
 class Result:
-    """What the tests compare of one ``sh:ValidationResult`` (plain strings: picklable)."""
+    """What the tests compare of one ``sh:ValidationResult``."""
 
     focus: str
     path: str  # the SPARQL path text, or "-" for a node-level rule
@@ -104,19 +100,9 @@ class Result:
         return f"{self.severity} {self.focus} {self.path} {self.shape} {self.message}"
 
 
-@functools.cache
-def _shapes_and_ontology() -> tuple[dict[str, Graph], Graph]:
-    """As the session fixtures ``shapes_by_scope`` and ``ontology_graph``, once per worker."""
-    data = Graph()
-    for path in sorted(shapes_dir().glob("*.ttl")):
-        if path.name not in {"vocabularies.ttl", "ontology.ttl"}:
-            data.parse(path, format="turtle")
-    return {"all": load_shapes(), "data": data}, load_ontology()
-
-
-def validate_fixture(path: str) -> tuple[bool, list[Result]]:
-    """Validate one fixture as :func:`run` does (in a worker process): conforms, results."""
-    report = run(Path(path), *_shapes_and_ontology())
+def outcome(path: Path, shapes: dict[str, Graph], ontology: Graph) -> tuple[bool, list[Result]]:
+    """Validate one fixture as :func:`run` does: conforms, results."""
+    report = run(path, shapes, ontology)
     return report.conforms, [
         Result(str(r.focus_node), r.path_text or "-", str(r.source_shape), r.severity, r.message)
         for r in report.results
@@ -124,10 +110,12 @@ def validate_fixture(path: str) -> tuple[bool, list[Result]]:
 
 
 @pytest.mark.parametrize("fixture", BROKEN, ids=[p.stem for p in BROKEN])
-def test_broken_fixture_fails_exactly_as_declared(fixture: Path, outcomes) -> None:
+def test_broken_fixture_fails_exactly_as_declared(
+    fixture: Path, shapes_by_scope, ontology_graph
+) -> None:
     expected = read_expectation(fixture)
     assert expected.results, f"{fixture.name} declares no '# expect:' line"
-    conforms, results = outcomes[fixture].result()
+    conforms, results = outcome(fixture, shapes_by_scope, ontology_graph)
     actual = {(r.focus, r.path, r.shape) for r in results}
     assert actual == expected.results, "\n".join(map(str, results))
     for result in results:
@@ -137,8 +125,10 @@ def test_broken_fixture_fails_exactly_as_declared(fixture: Path, outcomes) -> No
 
 
 @pytest.mark.parametrize("fixture", VALID, ids=[p.stem for p in VALID])
-def test_valid_fixture_conforms_without_any_result(fixture: Path, outcomes) -> None:
-    conforms, results = outcomes[fixture].result()
+def test_valid_fixture_conforms_without_any_result(
+    fixture: Path, shapes_by_scope, ontology_graph
+) -> None:
+    conforms, results = outcome(fixture, shapes_by_scope, ontology_graph)
     assert conforms
     assert results == [], "\n".join(map(str, results))
 
