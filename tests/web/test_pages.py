@@ -381,3 +381,46 @@ def test_pages_are_fast(site, record_property):
     )
     slow = {p: round(t, 3) for p, t in times.items() if t > 1.0}
     assert not slow, slow
+
+
+def test_page_labels_are_the_labels_of_ontology_vocabularies_and_sources(request) -> None:
+    """The page-labels query names its two graphs and finds the sources by class (so
+    that loaded data's labels are never scanned): it gives exactly what reading every
+    label and keeping the two graphs' and the /source/ terms' gives, and nothing of
+    a loaded graph."""
+    import pyoxigraph as ox
+
+    from api.linked_data import queries
+
+    built_store = ox.Store.read_only(str(built(request) / "oxigraph"))
+    store = ox.Store()
+    store.bulk_extend(built_store.quads_for_pattern(None, None, None, None))
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    loaded = ox.NamedNode("https://w3id.org/ccai/graph/loaded-by-a-museum")
+    store.add(
+        ox.Quad(ox.NamedNode("https://example.org/object/1"), label, ox.Literal("Vase"), loaded)
+    )
+    properties = {
+        "http://www.w3.org/2000/01/rdf-schema#label",
+        "http://www.w3.org/2004/02/skos/core#prefLabel",
+        "http://purl.org/dc/terms/title",
+    }
+    graphs = {"https://w3id.org/ccai/graph/ontology", "https://w3id.org/ccai/graph/vocabularies"}
+    expected = {
+        (q.subject.value, q.predicate.value, q.object.value)
+        for q in store.quads_for_pattern(None, None, None, None)
+        if isinstance(q.subject, ox.NamedNode)
+        and q.predicate.value in properties
+        and isinstance(q.graph_name, ox.NamedNode)
+        and (
+            q.graph_name.value in graphs
+            or q.subject.value.startswith("https://w3id.org/ccai/source/")
+        )
+    }
+    found = {
+        (row["term"].value, row["property"].value, row["label"].value)
+        for row in store.query(queries.render("page-labels"))
+    }
+    assert found == expected
+    assert any(term.startswith("https://w3id.org/ccai/source/") for term, _p, _l in found)
+    assert not any(term == "https://example.org/object/1" for term, _p, _l in found)
