@@ -1,7 +1,7 @@
 # Quick start: `make serve` (set up, build, serve) and `make test` (set up, every check).
 # The Python of $(VENV): python3.12 where there is one (on PATH or installed by pyenv),
 # else python3. On 3.12 coverage measures through sys.monitoring (COVERAGE_CORE=sysmon
-# below): `make test` takes 252 s there against 342 s with 3.11's tracer (bench/README.md).
+# below): the suite takes about 4 minutes there against 6 with 3.11's tracer (bench/README.md).
 # The package itself supports 3.11 and newer. An existing $(VENV) is kept as it is.
 PYENV_ROOT ?= $(HOME)/.pyenv
 PYTHON ?= $(or $(shell python3.12 -c '' >/dev/null 2>&1 && echo python3.12),\
