@@ -51,21 +51,22 @@ class OxigraphStore:
         max_queued: int = 8,
         base_iri: str | None = None,
         prefixes: dict[str, str] | None = None,
+        path: str | Path | None = None,
     ) -> None:
+        """``path``: the store's folder, whose recorded triple counts are read at
+        :meth:`start` when they describe the store (else it is counted)."""
         self._store = store
         self.base_iri = base_iri
         self.prefixes = prefixes
         self._max_rows = max_result_rows
         self._admission = Admission(max_concurrent, max_queued)
         self._counts = TripleCounts(0, 0, 0)
-        self._path: Path | None = None
+        self._path = Path(path) if path is not None else None
 
     @classmethod
     def open(cls, path: str | Path, **kwargs) -> OxigraphStore:
         """Open an on-disk store read-only (its counts are read from the build's record)."""
-        store = cls(ox.Store.read_only(str(path)), **kwargs)
-        store._path = Path(path)
-        return store
+        return cls(ox.Store.read_only(str(path)), path=path, **kwargs)
 
     async def start(self) -> None:
         self._counts = await asyncio.to_thread(stored_counts, self._store, self._path)

@@ -1,7 +1,7 @@
 """Worker-process backend: queries run in sandboxed processes that are killed at a limit.
 
 pyoxigraph has no query timeout or cancellation in its Python API, and
-``signal.alarm`` cannot interrupt it (``/work/shared/notes/security.md`` A.3).
+``signal.alarm`` cannot interrupt it (``../shared/notes/security.md`` beside the checkout, A.3).
 So each query is sent to a worker process (multiprocessing *spawn* context)
 that owns a read-only handle on the store, runs the query **and serialises the
 result** to the negotiated format, and sends back bytes. The parent waits on

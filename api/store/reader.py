@@ -193,8 +193,7 @@ def reader_over(
     """
     from api.store.oxigraph import OxigraphStore
 
-    backend = OxigraphStore(store, **options)
-    backend._path = Path(store_dir) if store_dir is not None else None
+    backend = OxigraphStore(store, path=store_dir, **options)
     sync = SyncReader(Reader(backend, timeout=timeout))
     sync.run(backend.start())
     return sync

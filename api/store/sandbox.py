@@ -2,7 +2,7 @@
 
 pyoxigraph federates unconditionally (``SERVICE <url>`` makes its Rust HTTP
 client connect) and offers no switch to turn that off; Python audit hooks do
-not see Rust's sockets (``/work/shared/notes/security.md``). The safety check
+not see Rust's sockets (``../shared/notes/security.md`` beside the checkout). The safety check
 (:mod:`api.sparql.safety`) refuses ``SERVICE`` before a query runs; this
 module is the layer below it, so that a query the check did not recognise
 still cannot reach the network:

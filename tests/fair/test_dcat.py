@@ -4,7 +4,6 @@ distributions carry exactly the sizes and digests of the build report."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -14,11 +13,11 @@ from api.fair import BuildMetadata, DatasetStatistics, build_catalog
 from api.fair.terms import DCAT, classify_dump
 from api.fair.validate import validate_dcat_ap
 from api.namespaces import SPDX
+from tests.conftest import SHARED
 from tests.fair.conftest import BASE_URL, DUMPS
 
-# /work/main/tests/fair/test_dcat.py -> parents[2] is the checkout; the shared
-# folder sits beside it (../shared).
-SHAPES = Path(__file__).resolve().parents[2] / ".." / "shared" / "standards" / "dcat-ap" / "3.0.1"
+# the official DCAT-AP shapes in ../shared, beside the checkout (tests/conftest.py)
+SHAPES = SHARED / "standards" / "dcat-ap" / "3.0.1"
 needs_shapes = pytest.mark.skipif(
     not (SHAPES / "dcat-ap-SHACL.ttl").is_file(),
     reason=f"official DCAT-AP 3.0.1 shapes not found at {SHAPES} (../shared is absent)",
