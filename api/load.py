@@ -414,7 +414,7 @@ class EmbeddedTarget:
             return  # a store of its own, not a build's
         labels = build / search_index.INDEX_FILE
         if graphs is None or not labels.is_file():
-            search_index.build(self.store, labels)
+            search_index.build(self.store, labels, laid_out=True)
         else:
             search_index.replace_graphs(self.store, labels, graphs)
         self.store.flush()

@@ -207,7 +207,7 @@ def load(data: Path, build: Path, target: Path) -> dict:
     timings["counts"] = time.perf_counter() - t
     timings["load total"] = time.perf_counter() - started
     t = time.perf_counter()
-    labels = search_index.build(store, target / search_index.INDEX_FILE)
+    labels = search_index.build(store, target / search_index.INDEX_FILE, laid_out=True)
     timings["search index"] = time.perf_counter() - t
     # what the service reads at start-up instead of the store (api.build.recorded)
     recorded = record(store, target / STORE_DIR, counts=counts)

@@ -216,7 +216,7 @@ def write_store(out_dir: Path, nquads: Path) -> StoreSummary:
         graphs = sorted(g.value for g in store.named_graphs())
         quads = len(store)
         counts = count_triples(store)
-        labels = search_index.build(store, out_dir / search_index.INDEX_FILE)
+        labels = search_index.build(store, out_dir / search_index.INDEX_FILE, laid_out=True)
         record(store, path, counts=counts)  # read at start by the service instead
     finally:
         del store

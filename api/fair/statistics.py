@@ -72,8 +72,8 @@ from api.namespaces import (
     GRAPH_VOCABULARIES,
     ID,
 )
-from api.store.layout import TripleCounts, materialise
-from api.store.reader import Row, SyncReader, reader_over
+from api.store.layout import TripleCounts, materialise, stored_counts
+from api.store.reader import Row, SyncReader
 
 __all__ = [
     "LINK_TARGETS",
@@ -91,9 +91,6 @@ __all__ = [
 STATISTICS_FILE = "ccai-statistics.json"
 #: Version of that file's format (a file of another version is not read).
 _FORMAT = 1
-#: Offline counting (build, load) has no request to answer: no time or row limit to speak of.
-_OFFLINE_TIMEOUT = 24 * 3600.0
-_OFFLINE_ROWS = 1 << 40
 
 
 @dataclass(frozen=True)
@@ -231,8 +228,13 @@ class DatasetStatistics:
     ) -> DatasetStatistics:
         """Count over a built pyoxigraph store, or its directory (opened read-only).
 
-        Offline (build, load, tools): no query time limit and no row cap.
-        ``store_dir``: the folder of ``store``, whose recorded triple counts save a count.
+        Offline (build, load, tools): no query time limit and no row cap. The
+        store's own default graph is read directly: a set (:mod:`api.store.layout`),
+        so no count needs ``DISTINCT`` over the triples, and what SPARQL filters
+        slowly row by row (IRI prefixes, datatypes) is decided once per distinct
+        subject or object here instead (:func:`_count_store`; 7 s instead of 51 s at
+        10⁶ triples, ``bench/README.md``). ``store_dir``: the folder of ``store``,
+        whose recorded triple counts save a count.
 
         Raises:
             OSError: the directory holds no readable store.
@@ -240,16 +242,7 @@ class DatasetStatistics:
         if not isinstance(store, ox.Store):
             store_dir = store_dir if store_dir is not None else store
             store = ox.Store.read_only(str(store))
-        reader = reader_over(
-            store,
-            timeout=_OFFLINE_TIMEOUT,
-            max_result_rows=_OFFLINE_ROWS,
-            store_dir=store_dir,
-        )
-        try:
-            return cls.from_reader(reader)
-        finally:
-            reader.close()
+        return _count_store(cls, store, stored_counts(store, store_dir))
 
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> DatasetStatistics:
@@ -367,6 +360,116 @@ class DatasetStatistics:
             languages=tuple(languages),
             years=_years(select),
         )
+
+
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_SET_PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"
+_SET_LANGUAGES = """SELECT ?lang (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isLiteral(?o)) }
+GROUP BY (LANG(?o) AS ?lang)"""
+
+
+def _count_store(
+    cls: type[DatasetStatistics], store: ox.Store, counts: TripleCounts
+) -> DatasetStatistics:
+    """:meth:`DatasetStatistics._count`'s figures over a pyoxigraph store laid out as built,
+    read from its default graph (a set of triples): the same definitions, fewer passes.
+
+    * properties and triples: one ``GROUP BY ?p`` (no ``DISTINCT`` over the triples);
+    * subjects: one ``SELECT DISTINCT ?s``, whose IRIs under the URI space are the
+      entities and give the examples;
+    * objects: one ``SELECT DISTINCT ?o``, whose IRIs under a link target are the link
+      objects (each then counted per predicate from the object index) and whose
+      date literals are the candidate years (each then looked up in the source
+      graphs, from the earliest and from the latest until one is found there);
+    * classes and languages: one ``GROUP BY`` each; named graphs: ``counts``.
+    """
+
+    def rows(query: str) -> ox.QuerySolutions:
+        solutions = store.query(query)
+        assert isinstance(solutions, ox.QuerySolutions), query
+        return solutions
+
+    property_partitions = {r["p"].value: _int(r["n"]) for r in rows(_SET_PROPERTIES)}
+    class_partitions = {
+        r["c"].value: _int(r["n"]) for r in rows(_CLASSES) if type(r["c"]) is ox.NamedNode
+    }
+    space = str(ID)
+    subjects = 0
+    entities: list[str] = []
+    for (subject,) in rows("SELECT DISTINCT ?s WHERE { ?s ?p ?o }"):
+        subjects += 1
+        if type(subject) is ox.NamedNode and subject.value.startswith(space):
+            entities.append(subject.value)
+
+    objects = 0
+    linked: list[tuple[LinkTarget, ox.NamedNode]] = []
+    dates: list[tuple[int, ox.Literal]] = []
+    date_types = {_XSD + t for t in _DATE_TYPES}
+    prefixes = tuple(t.uri_space for t in LINK_TARGETS)
+    for (obj,) in rows("SELECT DISTINCT ?o WHERE { ?s ?p ?o }"):
+        objects += 1
+        kind = type(obj)
+        if kind is ox.NamedNode and obj.value.startswith(prefixes):
+            target = next((t for t in LINK_TARGETS if t.matches(obj.value)), None)
+            if target is not None:
+                linked.append((target, obj))
+        elif kind is ox.Literal and obj.datatype.value in date_types:
+            head = obj.value[:4]
+            if head.isdigit():
+                dates.append((int(head), obj))
+
+    links: dict[tuple[str, str], int] = {}
+    for target, obj in linked:
+        for quad in store.quads_for_pattern(None, None, obj, ox.DefaultGraph()):
+            key = (target.key, quad.predicate.value)
+            links[key] = links.get(key, 0) + 1
+
+    language_literals: dict[str, int] = {}
+    for row in rows(_SET_LANGUAGES):
+        tag = row["lang"].value.split("-")[0]
+        if tag:
+            language_literals[tag] = language_literals.get(tag, 0) + _int(row["n"])
+    tagged = sum(language_literals.values())
+    languages = sorted(
+        tag for tag, n in language_literals.items() if n >= MIN_LANGUAGE_SHARE * tagged
+    )
+    vocabularies = sorted({namespace_of(t) for t in [*property_partitions, *class_partitions]})
+    return cls(
+        triples=sum(property_partitions.values()),
+        entities=len(entities),
+        distinct_subjects=subjects,
+        distinct_objects=objects,
+        properties=len(property_partitions),
+        classes=len(class_partitions),
+        class_partitions=dict(sorted(class_partitions.items())),
+        property_partitions=dict(sorted(property_partitions.items())),
+        graphs=dict(sorted(counts.graphs.items())),
+        vocabularies=tuple(vocabularies),
+        links=dict(sorted(links.items())),
+        example_resources=_examples(entities),
+        language_literals=dict(sorted(language_literals.items())),
+        languages=tuple(languages),
+        years=_source_years(store, dates),
+    )
+
+
+def _source_years(store: ox.Store, dates: list[tuple[int, ox.Literal]]) -> tuple[int, int] | None:
+    """The first and last year of the ``dates`` (year, literal) that a source graph states."""
+    excluded = {str(g) for g in _NON_SOURCE_GRAPHS}
+    sources = [g for g in store.named_graphs() if g.value not in excluded]
+
+    def in_a_source(literal: ox.Literal) -> bool:  # an index probe per source graph
+        return any(
+            next(iter(store.quads_for_pattern(None, None, literal, g)), None) is not None
+            for g in sources
+        )
+
+    ordered = sorted(dates, key=lambda d: d[0])
+    first = next((year for year, literal in ordered if in_a_source(literal)), None)
+    if first is None:
+        return None
+    last = next(year for year, literal in reversed(ordered) if in_a_source(literal))
+    return (first, last)
 
 
 def write_statistics(store_dir: str | Path, statistics: DatasetStatistics) -> Path:

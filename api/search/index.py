@@ -12,11 +12,10 @@ What is indexed: every literal object of a label property
 (:data:`LABEL_PREDICATES`: ``rdfs:label``, ``skos:prefLabel``,
 ``skos:altLabel``, ``skos:hiddenLabel``, ``foaf:name``, ``schema:name``,
 ``schema:alternateName``, ``dct:title``, ``dc:title``) of every IRI subject,
-in every graph (the default graph and the named ones: loaded data included),
-each (subject, label, language) once, with the subject's classes (its
-``rdf:type`` values in the default graph, which holds the inferred
-superclasses, closed over ``rdfs:subClassOf`` for stores built without
-inference).
+in every graph (the named ones, loaded data included, and the default graph),
+each (subject, label, language) once, under the named graph that holds it, with
+the subject's classes (its ``rdf:type`` values, the inferred superclasses
+included, closed over ``rdfs:subClassOf`` for stores built without inference).
 
 Matching: the ``unicode61`` tokenizer with ``remove_diacritics 2`` (case- and
 accent-insensitive: ``musee`` finds "Musée"), every word of the query as a
@@ -103,6 +102,8 @@ def fold(text: str) -> str:
     >>> fold("  Musée  d'Orsay ")
     "musee d'orsay"
     """
+    if text.isascii():  # no accent to strip; casefold() is lower() on ASCII
+        return _SPACE.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _SPACE.sub(" ", stripped.casefold()).strip()
@@ -146,15 +147,28 @@ def _subclass_closure(store: ox.Store) -> dict[str, set[str]]:
 
 
 def _labels(
-    store: ox.Store, graph: ox.NamedNode | None
+    store: ox.Store, graph: ox.NamedNode | None, *, laid_out: bool = False
 ) -> Iterator[tuple[str, str, str | None, str]]:
-    """``(iri, label, language, graph)`` per label quad of ``graph`` (``None``: every graph)."""
-    for predicate in LABEL_PREDICATES:
-        for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
-            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
-                where = quad.graph_name
-                name = where.value if isinstance(where, ox.NamedNode) else ""
-                yield quad.subject.value, quad.object.value, quad.object.language, name
+    """``(iri, label, language, graph)`` per label quad of ``graph`` (``None``: every graph).
+
+    Every graph: the named graphs first, then the default graph, so that a label a
+    named graph holds is indexed under that graph and replacing the graph
+    (:func:`replace_graphs`) replaces it. ``laid_out``: the store is laid out as
+    built (:mod:`api.store.layout`), its default graph holds only what the named
+    graphs hold, and is not read (half the labels read at 10⁶ triples).
+    """
+    graphs: list[ox.NamedNode | ox.DefaultGraph]
+    if graph is not None:
+        graphs = [graph]
+    else:
+        graphs = [*store.named_graphs(), *([] if laid_out else [ox.DefaultGraph()])]
+    for where in graphs:
+        name = where.value if isinstance(where, ox.NamedNode) else ""
+        for predicate in LABEL_PREDICATES:
+            for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, where):
+                subject, label = quad.subject, quad.object
+                if type(subject) is ox.NamedNode and type(label) is ox.Literal:
+                    yield subject.value, label.value, label.language, name
 
 
 def _insert(
@@ -191,28 +205,55 @@ def _insert(
     return count
 
 
+#: From this many subjects on, their classes are read in one pass over every
+#: ``rdf:type`` statement rather than one lookup each (a build; a load of a large graph).
+_SCAN_TYPES_FROM = 20_000
+
+
 def _classes(conn: sqlite3.Connection, store: ox.Store) -> None:
     """The classes of every subject in ``touched``, read from the store again (its
-    ``rdf:type`` values in the default graph, closed over ``rdfs:subClassOf``)."""
+    ``rdf:type`` values, closed over ``rdfs:subClassOf``)."""
     closure = _subclass_closure(store)
     conn.execute("DELETE FROM classes WHERE iri IN (SELECT iri FROM touched)")
     iris = [iri for (iri,) in conn.execute("SELECT iri FROM touched").fetchall()]
     classes: list[tuple[str, str]] = []
-    for iri in iris:
-        found: set[str] = set()
-        for quad in store.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None, None):
-            if isinstance(quad.object, ox.NamedNode):
-                found.add(quad.object.value)
-                found.update(closure.get(quad.object.value, ()))
+
+    def add(iri: str, found: set[str]) -> None:
         classes.extend((iri, cls) for cls in found)
         if len(classes) >= _BATCH:
             conn.executemany("INSERT OR IGNORE INTO classes (iri, class) VALUES (?, ?)", classes)
             classes.clear()
+
+    for iri, found in _types(store, iris).items():
+        for cls in list(found):
+            found.update(closure.get(cls, ()))
+        add(iri, found)
     conn.executemany("INSERT OR IGNORE INTO classes (iri, class) VALUES (?, ?)", classes)
 
 
-def build(store: ox.Store, path: str | Path) -> int:
+def _types(store: ox.Store, iris: list[str]) -> dict[str, set[str]]:
+    """``{iri: its rdf:type IRIs}`` for ``iris`` (in any graph: a store laid out as built
+    has them all in its default graph, one that is not may have them in named graphs)."""
+    found: dict[str, set[str]] = {}
+    if len(iris) >= _SCAN_TYPES_FROM:
+        wanted = set(iris)
+        for quad in store.quads_for_pattern(None, RDF_TYPE, None, None):
+            subject, cls = quad.subject, quad.object
+            if type(cls) is ox.NamedNode and type(subject) is ox.NamedNode:
+                iri = subject.value
+                if iri in wanted:
+                    found.setdefault(iri, set()).add(cls.value)
+        return found
+    for iri in iris:
+        for quad in store.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None, None):
+            if type(quad.object) is ox.NamedNode:
+                found.setdefault(iri, set()).add(quad.object.value)
+    return found
+
+
+def build(store: ox.Store, path: str | Path, *, laid_out: bool = False) -> int:
     """Write a new index of every label in ``store`` at ``path`` (replaced atomically).
+    ``laid_out``: ``store`` is laid out as built (its default graph is not read again).
 
     Returns the number of labels indexed.
     """
@@ -222,7 +263,7 @@ def build(store: ox.Store, path: str | Path) -> int:
     conn = _connect(tmp)
     try:
         with conn:
-            count = _insert(conn, store, _labels(store, None))
+            count = _insert(conn, store, _labels(store, None, laid_out=laid_out))
         conn.execute("INSERT INTO labels (labels) VALUES ('optimize')")
         conn.commit()
     finally:

@@ -163,3 +163,32 @@ def test_recorded_statistics_round_trip(fixture_statistics, tmp_path: Path) -> N
     assert recorded_statistics(tmp_path, other) is None
     (tmp_path / "ccai-statistics.json").write_text('{"format": 99}', encoding="utf-8")
     assert read_statistics(tmp_path) is None
+
+
+def _through_the_reader(store: ox.Store) -> DatasetStatistics:
+    """The service's own count (SPARQL through the read facade, bag-safe: ``DISTINCT``
+    over the triples), which a store without recorded statistics answers with."""
+    from api.store.reader import reader_over
+
+    reader = reader_over(store, timeout=600.0)
+    try:
+        return DatasetStatistics.from_reader(reader)
+    finally:
+        reader.close()
+
+
+def test_the_store_count_agrees_with_the_service_count(fixture_dataset) -> None:
+    store = ox.Store()
+    store.load(
+        fixture_dataset.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS
+    )
+    materialise(store)
+    assert DatasetStatistics.from_store(store) == _through_the_reader(store)
+
+
+def test_the_store_count_agrees_with_the_service_count_on_the_project(project_build) -> None:
+    build_dir, _report = project_build
+    store = ox.Store.read_only(str(build_dir / "oxigraph"))
+    counted = DatasetStatistics.from_store(store, store_dir=build_dir / "oxigraph")
+    assert counted == _through_the_reader(store)
+    assert counted.links and counted.years and len(counted.languages) > 1  # all exercised

@@ -9,7 +9,8 @@ import pyoxigraph as ox
 import pytest
 
 from api.search import index as search_index
-from api.search.index import SearchIndex, add_graph, build, search
+from api.search.index import SearchIndex, add_graph, build, replace_graphs, search
+from api.store.layout import materialise
 
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 PREF = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
@@ -138,3 +139,47 @@ def test_display_labels_follow_a_reloaded_graph(store, tmp_path: Path) -> None:
     store.remove_graph(LOADED)
     add_graph(store, path, LOADED.value)
     assert SearchIndex(path).display_label(E + "dali") == E + "dali"
+
+
+def test_a_reloaded_graph_leaves_no_stale_label_in_a_store_laid_out_as_built(
+    tmp_path: Path,
+) -> None:
+    # As built, the default graph holds every triple of the named graphs too: a label
+    # is indexed under its named graph, so that replacing that graph replaces it.
+    s = ox.Store()
+    s.add(ox.Quad(n("obj1"), RDFS_LABEL, ox.Literal("Vermeer's milkmaid"), LOADED))
+    s.add(ox.Quad(n("ada"), FOAF_NAME, ox.Literal("Ada Servellón")))  # default graph only
+    materialise(s)
+    path = tmp_path / "search.sqlite"
+    assert build(s, path) == 2
+    s.remove_graph(LOADED)
+    s.add(ox.Quad(n("obj2"), RDFS_LABEL, ox.Literal("Rembrandt's night watch"), LOADED))
+    materialise(s)
+    assert replace_graphs(s, path, [LOADED.value]) == 1
+    assert iris(search(path, "milkm")) == [] and iris(search(path, "rembr")) == ["obj2"]
+    assert iris(search(path, "servellon")) == ["ada"]
+    assert len(SearchIndex(path)) == 2
+
+
+def test_a_store_laid_out_as_built_indexes_the_same_without_its_default_graph(
+    store: ox.Store, tmp_path: Path
+) -> None:
+    # as built: every statement in a named graph, the default graph their union
+    other = ox.NamedNode("https://w3id.org/ccai/graph/other")
+    for quad in list(store.quads_for_pattern(None, None, None, ox.DefaultGraph())):
+        store.add(ox.Quad(quad.subject, quad.predicate, quad.object, other))
+    materialise(store)
+    every, laid_out = tmp_path / "every.sqlite", tmp_path / "laid-out.sqlite"
+    assert build(store, every) == build(store, laid_out, laid_out=True) == 6
+
+    def rows(path: Path) -> list[tuple[str, ...]]:
+        index = SearchIndex(path)
+        try:
+            conn = index._conn
+            return sorted(conn.execute("SELECT iri, label, lang, graph FROM labels")) + sorted(
+                conn.execute("SELECT iri, class FROM classes")
+            )
+        finally:
+            index.close()
+
+    assert rows(every) == rows(laid_out)
