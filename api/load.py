@@ -408,15 +408,18 @@ class EmbeddedTarget:
         from api.search import index as search_index
 
         self.store.flush()
-        counts = record(self.store, self.path).counts
         build = self.path.parent
         if self.path.name != STORE_DIR or not (build / "report.json").is_file():
-            return  # a store of its own, not a build's
+            record(self.store, self.path)  # a store of its own, not a build's
+            return
         labels = build / search_index.INDEX_FILE
-        if graphs is None or not labels.is_file():
-            search_index.build(self.store, labels, laid_out=True)
-        else:
-            search_index.replace_graphs(self.store, labels, graphs)
+
+        def index_labels() -> int:
+            if graphs is None or not labels.is_file():
+                return search_index.build(self.store, labels, laid_out=True)
+            return search_index.replace_graphs(self.store, labels, graphs)
+
+        counts = record(self.store, self.path, beside=index_labels).counts
         self.store.flush()
         refresh_store_record(build, counts)
 

@@ -52,6 +52,7 @@ import stat
 import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import TypedDict
 
@@ -216,8 +217,14 @@ def write_store(out_dir: Path, nquads: Path) -> StoreSummary:
         graphs = sorted(g.value for g in store.named_graphs())
         quads = len(store)
         counts = count_triples(store)
-        labels = search_index.build(store, out_dir / search_index.INDEX_FILE, laid_out=True)
-        record(store, path, counts=counts)  # read at start by the service instead
+        labels = record(  # read at start by the service instead; the label index meanwhile
+            store,
+            path,
+            counts=counts,
+            beside=partial(
+                search_index.build, store, out_dir / search_index.INDEX_FILE, laid_out=True
+            ),
+        ).beside
     finally:
         del store
         gc.collect()

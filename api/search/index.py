@@ -157,11 +157,13 @@ def _labels(
     built (:mod:`api.store.layout`), its default graph holds only what the named
     graphs hold, and is not read (half the labels read at 10⁶ triples).
     """
-    graphs: list[ox.NamedNode | ox.DefaultGraph]
+    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = []
     if graph is not None:
-        graphs = [graph]
+        graphs.append(graph)
     else:
-        graphs = [*store.named_graphs(), *([] if laid_out else [ox.DefaultGraph()])]
+        graphs.extend(store.named_graphs())
+        if not laid_out:
+            graphs.append(ox.DefaultGraph())
     for where in graphs:
         name = where.value if isinstance(where, ox.NamedNode) else ""
         for predicate in LABEL_PREDICATES:
