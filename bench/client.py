@@ -50,6 +50,7 @@ class Connection:
     def __init__(self, url: str, timeout: float) -> None:
         parts = urlsplit(url)
         self.host, self.port, self.path = parts.hostname, parts.port, parts.path
+        self.params = parts.query + "&" if parts.query else ""  # sent with every query
         self.timeout = timeout
         self._conn: http.client.HTTPConnection | None = None
 
@@ -64,8 +65,8 @@ class Connection:
             self._conn = None
 
     def query(self, text: str, accept: str) -> Reply:
-        """``GET`` the endpoint with ``?query=text``."""
-        return self.get(f"{self.path}?query={quote(text, safe='')}", accept)
+        """``GET`` the endpoint with ``?query=text`` (after the URL's own parameters)."""
+        return self.get(f"{self.path}?{self.params}query={quote(text, safe='')}", accept)
 
     def get(self, target: str, accept: str) -> Reply:
         """``GET`` ``target`` (a path with its query string) on this connection's host."""

@@ -383,8 +383,11 @@ def search_p95(base: str, build: Path | None, reps: int) -> dict:
 class Service:
     """``ccai serve`` on 127.0.0.1; ``ready`` is the time to the first SPARQL answer."""
 
-    def __init__(self, build: Path | None, extra: list[str]) -> None:
+    def __init__(
+        self, build: Path | None, extra: list[str], env: dict[str, str] | None = None
+    ) -> None:
         self.port = free_port()
+        self.env = env or {}
         self.base = f"http://127.0.0.1:{self.port}"
         argv = [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port)]
         argv += ["--log-level", "warning"]
@@ -397,6 +400,7 @@ class Service:
     def start(self, timeout: float = 300) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CCAI_")}
         env["CCAI_RESULT_CACHE_BYTES"] = "0"  # every repetition is evaluated, as at the floor
+        env.update(self.env)
         started = time.perf_counter()
         self.proc = subprocess.Popen(
             self.argv, cwd=ROOT, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT
@@ -476,6 +480,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("embedded", "remote"), default="embedded")
     parser.add_argument("--query-endpoint", help="remote backend: its SPARQL query endpoint")
     parser.add_argument(
+        "--floor-endpoint", help="remote: the floor's URL (default: --query-endpoint)"
+    )
+    parser.add_argument("--remote-load", help="remote: the load's figures (JSON), recorded")
+    parser.add_argument("--remote-max-rows", type=int, help="remote: the server's own row cap")
+    parser.add_argument(
         "--serve-arg", action="append", default=[], help="passed on to ccai serve (repeat)"
     )
     parser.add_argument("--api", help="measure this running service instead of starting one")
@@ -513,9 +522,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             if not args.query_endpoint:
                 parser.error("--backend remote needs --query-endpoint")
-            record["floor_is"] = args.query_endpoint
+            floor_url = args.floor_endpoint or args.query_endpoint
+            record["floor_is"] = floor_url
+            if args.remote_load:
+                record["load"] = json.loads(args.remote_load)
+            if (WORK / f"build-{size}" / "oxigraph").is_dir():
+                served = WORK / f"build-{size}"  # its label index and recorded figures
             record["floor"] = {
-                mix: through_api(args.query_endpoint, texts, args.reps, args.timeout)
+                mix: through_api(floor_url, texts, args.reps, args.timeout)
                 for mix, texts in (("user", user), ("project", project))
             }
         service = None
@@ -524,7 +538,10 @@ def main(argv: list[str] | None = None) -> int:
             extra = list(args.serve_arg)
             if args.backend == "remote":
                 extra += ["--backend", "remote", "--query-endpoint", args.query_endpoint]
-            service = Service(served, extra)
+            env = {}
+            if args.remote_max_rows:
+                env["CCAI_REMOTE_MAX_ROWS"] = str(args.remote_max_rows)
+            service = Service(served, extra, env)
             record["startup"] = service.start()
             base = service.base
         try:

@@ -50,10 +50,12 @@ class Virtuoso:
         *,
         password: str = "ccai-test-secret",  # noqa: S107 (a throwaway loopback instance)
         max_rows: int = 200_000,
+        buffers: int | None = None,
     ) -> None:
         self.root = root
         self.password = password
         self.max_rows = max_rows
+        self.buffers = buffers  # NumberOfBuffers (8 KiB pages); None: the Debian ini's 10,000
         self.http_port = _free_port()
         self.sql_port = _free_port()
         self.process: subprocess.Popen | None = None
@@ -75,6 +77,10 @@ class Virtuoso:
         text = re.sub(r"(?m)^DirsAllowed\s*=.*$", f"DirsAllowed = {self.root / 'data'}", text)
         text = re.sub(r"(?m)^DefaultHost\s*=.*$", f"DefaultHost = 127.0.0.1:{self.http_port}", text)
         text = re.sub(r"(?m)^ResultSetMaxRows\s*=.*$", f"ResultSetMaxRows = {self.max_rows}", text)
+        if self.buffers is not None:
+            text = re.sub(r"(?m)^NumberOfBuffers\s*=.*$", f"NumberOfBuffers = {self.buffers}", text)
+            dirty = self.buffers * 3 // 4
+            text = re.sub(r"(?m)^MaxDirtyBuffers\s*=.*$", f"MaxDirtyBuffers = {dirty}", text)
         return text
 
     def start(self, timeout: float = 90.0) -> Virtuoso:

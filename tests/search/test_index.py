@@ -183,3 +183,19 @@ def test_a_store_laid_out_as_built_indexes_the_same_without_its_default_graph(
             index.close()
 
     assert rows(every) == rows(laid_out)
+
+
+def test_a_label_two_graphs_state_stays_when_one_is_replaced(tmp_path: Path) -> None:
+    other = ox.NamedNode("https://w3id.org/ccai/graph/source")
+    s = ox.Store()
+    nemo = ox.Literal("NEMO", language="en")
+    s.add(ox.Quad(n("nemo"), RDFS_LABEL, nemo, other))
+    s.add(ox.Quad(n("nemo"), RDFS_LABEL, nemo, LOADED))
+    s.add(ox.Quad(n("nemo"), PREF, nemo, LOADED))  # the same label twice in one graph: once
+    materialise(s)
+    path = tmp_path / "search.sqlite"
+    assert build(s, path, laid_out=True) == 2  # once per graph stating it
+    s.remove_graph(LOADED)
+    materialise(s)
+    replace_graphs(s, path, [LOADED.value])
+    assert iris(search(path, "nemo")) == ["nemo"]  # the other graph still states it
