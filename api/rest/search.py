@@ -40,6 +40,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from api.search.index import at_word_start
 from api.settings import Settings
 from api.store.base import Store
 
@@ -70,12 +71,9 @@ def match_kind(query: str, words: list[str], label: str, label_words: list[str])
         return "exact"
     if label.startswith(query):
         return "prefix"
-    position = label.find(query)
-    best = "substring" if position >= 0 else None
-    while position > 0:
-        if not label[position - 1].isalnum():
-            return "word-prefix"
-        position = label.find(query, position + 1)
+    best = "substring" if query in label else None
+    if at_word_start(label, query):
+        return "word-prefix"
     if words and all(any(lw.startswith(w) for lw in label_words) for w in words):
         return "words"
     return best

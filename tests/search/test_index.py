@@ -199,3 +199,24 @@ def test_a_label_two_graphs_state_stays_when_one_is_replaced(tmp_path: Path) -> 
     materialise(s)
     replace_graphs(s, path, [LOADED.value])
     assert iris(search(path, "nemo")) == ["nemo"]  # the other graph still states it
+
+
+def test_the_kinds_of_match_are_those_of_the_in_memory_index(tmp_path: Path) -> None:
+    from api.rest.search import SCORES, LabelEntry, match_kind
+
+    s = ox.Store()
+    labels = {"a": "AI Act", "b": "Active AI policy", "c": "The AI act debate"}
+    for local, text in labels.items():
+        s.add(ox.Quad(n(local), RDFS_LABEL, ox.Literal(text)))
+    path = tmp_path / "i.sqlite"
+    build(s, path)
+    hits = search(path, "ai act")
+    assert [(h.iri[len(E) :], h.match, h.score) for h in hits] == [
+        ("a", "exact", 1.0),
+        ("c", "word-prefix", 0.6),
+        ("b", "words", 0.4),
+    ]
+    for hit in hits:  # the in-memory index's own verdict on each
+        entry = LabelEntry(hit.iri, hit.label, None)
+        kind = match_kind("ai act", ["ai", "act"], entry.folded, list(entry.words))
+        assert (kind, SCORES[kind]) == (hit.match, hit.score)
