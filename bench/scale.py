@@ -449,7 +449,7 @@ def table(record: dict) -> str:
     if "load" in record:
         ld = record["load"]
         lines.append(
-            f"load: {ld['timings']} wall {ld.get('wall_seconds')} s, "
+            f"load: {ld.get('timings', '')} wall {ld.get('wall_seconds')} s, "
             f"peak RSS {ld['peak_rss_mib']} MiB"
         )
     lines.append(f"start-up: {record.get('startup')}")

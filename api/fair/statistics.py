@@ -232,8 +232,8 @@ class DatasetStatistics:
         store's own default graph is read directly: a set (:mod:`api.store.layout`),
         so no count needs ``DISTINCT`` over the triples, and what SPARQL filters
         slowly row by row (IRI prefixes, datatypes) is decided once per distinct
-        subject or object here instead (:func:`_count_store`; 7 s instead of 51 s at
-        10⁶ triples, ``bench/README.md``). ``store_dir``: the folder of ``store``,
+        subject or object here instead (:func:`_count_store`; 8 s instead of 42–51 s
+        at 10⁶ triples, ``bench/README.md``). ``store_dir``: the folder of ``store``,
         whose recorded triple counts save a count.
 
         Raises:
@@ -362,7 +362,6 @@ class DatasetStatistics:
         )
 
 
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _SET_PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"
 _SET_LANGUAGES = """SELECT ?lang (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isLiteral(?o)) }
 GROUP BY (LANG(?o) AS ?lang)"""

@@ -15,7 +15,8 @@ on; measured in ``bench/README.md``):
    the event loop for code that runs in worker threads);
 3. the **result cache** of ``/sparql``;
 4. the **catalogue** of the REST API: the build's full-text label index,
-   opened (a file: nothing read from the store);
+   opened (a file: nothing read from the store) when the build holds the data
+   served, a remote store's too (:func:`label_index_dir`);
 5. the **linked-data** layer (reads through the facade; 404 suggestions from
    the label index);
 6. the **pages** of the web interface (:class:`~api.linked_data.pages.Pages`: page
@@ -64,6 +65,7 @@ from api.settings import Settings
 from api.sparql.cache import ResultCache
 from api.store import open_store, snapshot
 from api.store.base import Store
+from api.store.layout import TripleCounts, read_counts
 from api.store.reader import Reader, SyncReader
 from api.validate_service import ValidationService
 
@@ -119,9 +121,7 @@ class Services:
         union = settings.default_graph == "union"
         reader = Reader(store, timeout=settings.query_timeout, include_inferred=union)
         sync_reader = SyncReader(reader, loop=asyncio.get_running_loop())
-        # the build's label index describes the build's store only (not a remote one)
-        index_dir = pinned if settings.backend != "remote" else None
-        catalogue = Catalogue(store, settings, index_dir=index_dir)
+        catalogue = Catalogue(store, settings, index_dir=label_index_dir(pinned, store.counts()))
         catalogue.open_index()
         linked_data = LinkedData(
             sync_reader,
@@ -279,3 +279,20 @@ class Services:
         await self.store.close()
         if self.build_dir is not None and self._source is not None:
             snapshot.unpin(self.build_dir, self._source)
+
+
+def label_index_dir(build: Path | None, counts: TripleCounts) -> Path | None:
+    """The build whose label index (``search.sqlite``) ``/api/search`` answers from: the
+    pinned build when its store holds exactly the data served (the same triples per
+    named graph as ``counts``, the served store's), else ``None`` (every label of the
+    store is then read into memory at start-up, entities, concepts and sources only).
+
+    So a remote store set up from the build (``ccai load --build … --backend remote``)
+    is searched over every label, loaded data included, as the embedded store is; one
+    that has since taken other data (or holds another dataset) is not searched
+    through an index that does not describe it.
+    """
+    if build is None:
+        return None
+    recorded = read_counts(build / STORE_DIR)
+    return build if recorded is not None and recorded == counts else None

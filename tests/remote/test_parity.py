@@ -156,6 +156,15 @@ def test_construct_gives_the_same_triples(embedded: TestClient, remote: TestClie
     assert len(out[0]) > 100
 
 
+def test_virtuoso_loaded_from_the_build_is_searched_through_the_builds_index(
+    remote: TestClient,
+) -> None:
+    from api.rest.search_fts import FtsLabelIndex
+
+    catalogue = remote.app.state.services.catalogue  # type: ignore[attr-defined]
+    assert isinstance(catalogue._index, FtsLabelIndex)
+
+
 def test_health_reports_the_same_counts(embedded: TestClient, remote: TestClient) -> None:
     a, b = embedded.get("/health").json(), remote.get("/health").json()
     assert b["status"] == "ok"
