@@ -136,13 +136,20 @@ def format_of(path: Path) -> tuple[ox.RdfFormat, bool]:
 def read_triples(path: Path, graph: str, *, skolemise: bool = False) -> Iterator[ox.Quad]:
     """The statements of ``path`` as quads in ``graph`` (a quad file's graphs merged).
 
+    A blank node label is local to its file (RDF 1.1 §3.4), and pyoxigraph's parsers
+    keep the labels as written: each file's blank nodes get a prefix of their own
+    (``skolemise``: an IRI of their own under ``…/.well-known/genid/``), so that
+    ``_:b1`` in two files, or in a file and the store, are two nodes.
+
     Raises:
         LoadError: the file does not parse (``file:line:column: message``) or
             cannot be read.
     """
     fmt, gz = format_of(path)
     target = ox.NamedNode(graph)
-    genid = GENID + uuid.uuid4().hex + "/"
+    scope = uuid.uuid4().hex
+    genid = GENID + scope + "/"
+    local = "u" + scope + "x"  # a blank node label's prefix for this file
     stream: Any
     try:
         stream = gzip.open(path, "rb") if gz else path.open("rb")  # noqa: SIM115 (closed below)
@@ -152,11 +159,18 @@ def read_triples(path: Path, graph: str, *, skolemise: bool = False) -> Iterator
         try:
             for quad in ox.parse(stream, fmt, base_iri=path.resolve().as_uri()):
                 s, o = quad.subject, quad.object
-                if skolemise:
-                    if isinstance(s, ox.BlankNode):
-                        s = ox.NamedNode(genid + s.value)
-                    if isinstance(o, ox.BlankNode):
-                        o = ox.NamedNode(genid + o.value)
+                if isinstance(s, ox.BlankNode):
+                    s = (
+                        ox.NamedNode(genid + s.value)
+                        if skolemise
+                        else ox.BlankNode(local + s.value)
+                    )
+                if isinstance(o, ox.BlankNode):
+                    o = (
+                        ox.NamedNode(genid + o.value)
+                        if skolemise
+                        else ox.BlankNode(local + o.value)
+                    )
                 yield ox.Quad(s, quad.predicate, o, target)
         except SyntaxError as exc:
             line, col = _position(exc)

@@ -432,3 +432,15 @@ def test_a_killed_load_is_mended_by_the_next_one(ccai_store: Path, tmp_path: Pat
     s = ox.Store.read_only(str(ccai_store))
     assert read_counts(ccai_store) == count_triples(s)
     del s
+
+
+def test_blank_nodes_of_two_loads_stay_apart(store: Path, tmp_path: Path) -> None:
+    # A blank node label is local to its document (RDF 1.1 §3.4): "_:b1" in two files is
+    # two nodes, in one graph or in two.
+    first, second = tmp_path / "a.nt", tmp_path / "b.nt"
+    first.write_text(f'_:b1 <{EX}p> "one" .\n', encoding="utf-8")
+    second.write_text(f'_:b1 <{EX}p> "two" .\n', encoding="utf-8")
+    assert load(store, str(first), "--graph", LINKSET) == 0
+    assert load(store, str(second), "--graph", EX + "other") == 0
+    subjects = {q.subject for q in quads(store) if q.predicate == ox.NamedNode(EX + "p")}
+    assert len(subjects) == 2 and all(isinstance(s, ox.BlankNode) for s in subjects)

@@ -107,7 +107,16 @@ class Virtuoso:
                 self.stop()
                 raise RuntimeError(f"Virtuoso did not start: see {self.root}/db/virtuoso.log")
             time.sleep(0.2)
-        self.isql(f"USER_SET_PASSWORD('dba', '{self.password}'); checkpoint;", password="dba")
+        try:
+            try:  # a database kept from before (bench.remote --reuse) has its password set
+                self.isql("checkpoint;")
+            except RuntimeError:
+                self.isql(
+                    f"USER_SET_PASSWORD('dba', '{self.password}'); checkpoint;", password="dba"
+                )
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def isql(self, statements: str, *, password: str | None = None) -> str:
