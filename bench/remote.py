@@ -11,11 +11,14 @@ not part of ``pytest``; ``bench/README.md`` has the figures):
 2. ``ccai load --build bench/.work/scale/build-<size> --backend remote …``, as a user
    sets up a remote store (every named graph, the default graph's copy, the
    manifest), in a child process: its wall time and peak memory;
-3. :mod:`bench.scale` with ``--backend remote``: the floor is Virtuoso's own endpoint
+3. the user mix through the API on the embedded store and on Virtuoso, one after the
+   other: the same rows (SELECT bindings, CONSTRUCT triples) for every query
+   (``bench/results/rows-<size>-embedded-virtuoso.json``);
+4. :mod:`bench.scale` with ``--backend remote``: the floor is Virtuoso's own endpoint
    (the same query texts, with the same default graph as the service sends), the
    API the service on the remote backend over the same build folder (its label
    index, recorded counts and statistics);
-4. Virtuoso stopped, its database left for ``--reuse``.
+5. Virtuoso stopped, its database left for ``--reuse``.
 
 ``bench.scale --size N`` must have loaded ``bench/.work/scale/build-N`` first.
 """
@@ -60,6 +63,54 @@ def load(server: Virtuoso, build: Path) -> dict:
     }
 
 
+def answers(base: str, mix: dict[str, str], timeout: float) -> dict[str, set[str]]:
+    """Each query's answer through the API at ``base``, as a set of rows (SELECT: each
+    binding set as sorted JSON; CONSTRUCT: each N-Triples line)."""
+    from bench import client, scale
+
+    conn = client.Connection(base + "/sparql", timeout)
+    out: dict[str, set[str]] = {}
+    try:
+        for name, text in mix.items():
+            reply = conn.query(text, scale.accept_for(text))
+            if reply.status != 200:
+                raise RuntimeError(f"{name}: HTTP {reply.status} from {base}")
+            if scale.accept_for(text) == scale.JSON:
+                bindings = json.loads(reply.body)["results"]["bindings"]
+                out[name] = {json.dumps(b, sort_keys=True) for b in bindings}
+            else:
+                out[name] = {line for line in reply.body.decode().splitlines() if line}
+    finally:
+        conn.close()
+    return out
+
+
+def same_rows(build: Path, endpoint: str, max_rows: int, timeout: float) -> dict[str, dict]:
+    """The user mix through the API on the embedded store and on Virtuoso: the same rows?"""
+    from bench import scale
+
+    mix = scale.queries(scale.USER_QUERIES)
+    remote = ["--backend", "remote", "--query-endpoint", endpoint, "--remote-kind", "virtuoso"]
+    found: dict[str, dict[str, set[str]]] = {}
+    for name, extra, env in (
+        ("embedded", [], {}),
+        ("virtuoso", remote, {"CCAI_REMOTE_MAX_ROWS": str(max_rows)}),
+    ):
+        service = scale.Service(build, extra, env)
+        service.start()
+        try:
+            found[name] = answers(service.base, mix, timeout)
+        finally:
+            service.stop()
+    return {
+        query: {
+            "rows": len(found["embedded"][query]),
+            "same": found["embedded"][query] == found["virtuoso"][query],
+        }
+        for query in mix
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.remote", description=__doc__)
     parser.add_argument("--size", type=int, default=1_000_000)
@@ -68,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-rows", type=int, default=200_000)
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--reuse", action="store_true", help="Virtuoso's database as loaded before")
+    parser.add_argument("--rows-only", action="store_true", help="compare the rows, then stop")
     args = parser.parse_args(argv)
     reason = missing()
     if reason is not None:
@@ -88,6 +140,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ccai load into Virtuoso: {figures}", flush=True)
         from bench import scale
 
+        rows = same_rows(build, server.url + "/sparql", args.max_rows, args.timeout)
+        print(f"the same rows on both backends: {json.dumps(rows)}", flush=True)
+        (scale.RESULTS / f"rows-{args.size}-embedded-virtuoso.json").write_text(
+            json.dumps(rows, indent=1) + "\n", encoding="utf-8"
+        )
+        if args.rows_only:
+            return 0 if all(r["same"] for r in rows.values()) else 1
         serve = ["--remote-kind", "virtuoso"]
         return scale.main(
             [
