@@ -52,7 +52,14 @@ from typing import Any, Protocol
 import httpx
 import pyoxigraph as ox
 
-from api.build.entailment import Entailed, entail, schema_rules
+from api.build.entailment import (
+    Entailed,
+    added_alone_suffices,
+    entail,
+    entail_added,
+    schema_rules,
+)
+from api.build.rules import RuleSet
 from api.namespaces import GRAPH_ONTOLOGY, GRAPH_VOCABULARIES
 from api.store.layout import INFERRED, count_triples
 from api.store.remote import DEFAULT_GRAPH, VOID_SUBSET, AuthScheme, auth_for, manifest_for
@@ -108,8 +115,9 @@ class Summary:
             out.append(f"    … and {len(self.dangling) - 20:,} more")
         if self.entailed is not None:
             e = self.entailed
+            whose = "of the new data" if e.incremental else "of every asserted graph"
             out.append(
-                f"  inferred graph: {e.kept:,} entailments of every asserted graph "
+                f"  inferred graph: {e.kept:,} entailments {whose} "
                 f"({e.total - e.kept:,} dropped as the build drops them; {e.rounds} rounds, "
                 f"{self.inference_seconds:.1f} s)"
             )
@@ -224,13 +232,23 @@ class Target(Protocol):
     def close(self) -> None: ...
 
 
-def infer_over(
-    target: Target, scratch: str, *, working: str | None = None, prefix: str = ""
-) -> Entailed:
-    """Run the build's rules, compiled from the target's schema graphs, on its working
-    graph (prepared by the target), into ``scratch`` (:func:`api.build.entailment.entail`)."""
+def rules_of(target: Target) -> RuleSet:
+    """The build's rules, compiled from the target's schema graphs."""
     listed = target.graphs()
-    rules = schema_rules(target.select, [g for g in SCHEMA_GRAPHS if g in listed])
+    return schema_rules(target.select, [g for g in SCHEMA_GRAPHS if g in listed])
+
+
+def infer_over(
+    target: Target,
+    scratch: str,
+    *,
+    working: str | None = None,
+    prefix: str = "",
+    rules: RuleSet | None = None,
+) -> Entailed:
+    """Run the build's rules (:func:`rules_of`) on the target's working graph (prepared
+    by the target), into ``scratch`` (:func:`api.build.entailment.entail`)."""
+    rules = rules if rules is not None else rules_of(target)
     return entail(
         target.update,
         target.select,
@@ -371,16 +389,25 @@ class EmbeddedTarget:
         return [{n: s[n] for n in names} for s in solutions]
 
     def entail(self, temp: str, graph: str, scratch: str, *, replaced: bool) -> Entailed:
-        # The working graph is the store's default graph: every entailment out (they are
+        # The working graph is the store's default graph. A new graph whose entailments
+        # are those of its own triples (added_alone_suffices): the new data in, and only
+        # what it entails inferred (entail_added). Else every entailment out (they are
         # inferred again), the replaced graph's own triples out, the new data in.
         self._touched = True
+        rules = rules_of(self)
+        ontology = SCHEMA_GRAPHS[0]
+        if not replaced and added_alone_suffices(self.select, rules, added=temp, ontology=ontology):
+            self.store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{temp}> {{ ?s ?p ?o }} }}")
+            return entail_added(
+                self.update, self.select, rules, added=temp, scratch=scratch, ontology=ontology
+            )
         self.store.update(
             f"""DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?h {{ <{INFERRED}> <{graph}> }}
               GRAPH ?h {{ ?s ?p ?o }}
               FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} {_keep_out(graph)} }} }} ;
             INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{temp}> {{ ?s ?p ?o }} }}"""
         )
-        return infer_over(self, scratch)
+        return infer_over(self, scratch, rules=rules)
 
     def abandon(self, temp: str, scratch: str, graph: str) -> None:
         self.drop(temp)
@@ -406,10 +433,22 @@ class EmbeddedTarget:
 
     def swap(self, temp: str, graph: str, *, replaced: bool, inferred: Entailed) -> None:
         # One update request: one transaction. The new data and its entailments replace
-        # the old ones together; the default graph already holds what they hold (entail).
-        self.store.update(
-            f"MOVE SILENT <{temp}> TO <{graph}> ; MOVE SILENT <{inferred.graph}> TO <{INFERRED}>"
-        )
+        # the old ones together (or, inferred from the new data alone, join them, and an
+        # entailment the new data asserts leaves the inferred graph); the default graph
+        # already holds what they hold (entail).
+        if inferred.incremental:
+            self.store.update(
+                f"MOVE SILENT <{temp}> TO <{graph}> ;"
+                f" ADD SILENT <{inferred.graph}> TO <{INFERRED}> ;"
+                f" DROP SILENT GRAPH <{inferred.graph}> ;"
+                f" DELETE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}"
+                f" WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}"
+            )
+        else:
+            self.store.update(
+                f"MOVE SILENT <{temp}> TO <{graph}> ;"
+                f" MOVE SILENT <{inferred.graph}> TO <{INFERRED}>"
+            )
         self._touched = False
         self._record(graphs=[graph, INFERRED])
 

@@ -62,6 +62,7 @@ class Entailed:
     """What :func:`entail` left in its scratch graph."""
 
     graph: str  # the scratch graph holding the kept entailments
+    incremental: bool = False  # only those of the added triples (entail_added)
     kept: int = 0
     total: int = 0  # every entailment the rules added, before the build's filter
     rounds: int = 0
@@ -102,11 +103,12 @@ def entail(
     using = f"USING {_iri(working)} " if working else ""
     size = 0
     for rounds in range(1, MAX_ROUNDS + 1):
-        for template, where in rules.rules:
+        for rule in rules.rules:
+            template = rule.template
             inserted = f"GRAPH {_iri(working)} {{ {template} }}" if working else template
             update(
                 f"{prefix}INSERT {{ {inserted} GRAPH {_iri(scratch)} {{ {template} }} }} {using}"
-                f"WHERE {{ {where} FILTER NOT EXISTS {{ {template} }} }}"
+                f"WHERE {{ {rule.where} FILTER NOT EXISTS {{ {template} }} }}"
             )
         grown = _count(select, scratch)
         result.rounds = rounds
@@ -122,6 +124,93 @@ def entail(
         result.kept = _count(select, scratch)
     result.inconsistencies = _inconsistencies(select, rules, working)
     return result
+
+
+def entail_added(
+    update: Update,
+    select: Select,
+    rules: RuleSet,
+    *,
+    added: str,
+    scratch: str,
+    ontology: str,
+) -> Entailed:
+    """The entailments that the triples of graph ``added`` bring to a store whose default
+    graph already holds them with everything else asserted and inferred: semi-naive
+    evaluation, each round deriving only what uses a triple new in the round before
+    (:meth:`~api.build.rules.Rule.delta_wheres`), into the default graph and the (new,
+    empty) graph ``scratch``; then what the build drops is deleted from both.
+
+    Exact (the entailments of :func:`entail` over the whole store) when
+    :func:`added_alone_suffices` holds; the cost is that of the new triples and what
+    they entail, not of the store. Embedded store only (the default graph is the
+    working graph).
+    """
+    result = Entailed(graph=scratch, incremental=True)
+    frontier = [scratch + ":new-a", scratch + ":new-b"]
+    current = added
+    try:
+        for rounds in range(1, MAX_ROUNDS + 1):
+            following = frontier[rounds % 2]
+            update(f"DROP SILENT GRAPH {_iri(following)}")
+            for rule in rules.rules:
+                t = rule.template
+                for where in rule.delta_wheres(current):
+                    update(
+                        f"INSERT {{ {t} GRAPH {_iri(scratch)} {{ {t} }} "
+                        f"GRAPH {_iri(following)} {{ {t} }} }} "
+                        f"WHERE {{ {where} FILTER NOT EXISTS {{ {t} }} }}"
+                    )
+            result.rounds = rounds
+            if not _count(select, following):
+                break
+            current = following
+        else:
+            raise RuntimeError(f"inference did not reach a fixpoint in {MAX_ROUNDS} rounds")
+    finally:
+        for graph in frontier:
+            update(f"DROP SILENT GRAPH {_iri(graph)}")
+    result.total = _count(select, scratch)
+    if result.total:
+        update(_drop_noise(scratch, "?s ?p ?o", "", ontology))
+        result.kept = _count(select, scratch)
+    result.inconsistencies = _inconsistencies(select, rules, None)
+    return result
+
+
+def added_alone_suffices(select: Select, rules: RuleSet, *, added: str, ontology: str) -> bool:
+    """Whether :func:`entail_added` over graph ``added`` gives exactly what inferring over
+    the whole store would, in a store laid out as built (its default graph holding the
+    asserted triples and the kept entailments, not yet ``added``'s). Two things could
+    make it differ:
+
+    * an entailment the build dropped (so not in the store) that a rule with two or
+      more premises would join with a new triple: one with a blank node, or about a
+      schema term or a built-in IRI, among the predicates such rules read or derive
+      their premises from (:meth:`~api.build.rules.RuleSet.feeding_joins`);
+    * a predicate or class that ``added`` uses and the store does not: a statement
+      about it inferred before would now be one about a schema term, which the build
+      drops.
+
+    Checked by index lookups over those predicates' triples and the added triples.
+    """
+    feeding = sorted(rules.feeding_joins())
+    if feeding:
+        o = _iri(ontology)
+        if select(
+            f"""SELECT ?s WHERE {{ VALUES ?p {{ {" ".join(feeding)} }} ?s ?p ?x
+  FILTER(isBlank(?s) || isBlank(?x) || {_builtin("?s")}
+    || EXISTS {{ GRAPH {o} {{ ?s ?a1 ?b1 }} }} || EXISTS {{ GRAPH {o} {{ ?a2 ?s ?b2 }} }}
+    || EXISTS {{ GRAPH {o} {{ ?a3 ?b3 ?s }} }}
+    || EXISTS {{ ?a4 ?s ?b4 }} || EXISTS {{ ?a5 a ?s }}) }} LIMIT 1"""
+        ):
+            return False
+    new_term = select(
+        f"""SELECT ?p WHERE {{ GRAPH {_iri(added)} {{ ?s ?p ?o }}
+  FILTER(NOT EXISTS {{ ?a ?p ?b }} || (?p = {_iri(RDF_TYPE)} && NOT EXISTS {{ ?c a ?o }})) }}
+LIMIT 1"""
+    )
+    return not new_term
 
 
 def _iri(value: str) -> str:

@@ -59,6 +59,7 @@ from api.build.reasoning import InferenceResult, noise_reason
 from api.namespaces import PREFIXES
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_TYPE = f"<{RDF_TYPE}>"
 _PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
@@ -120,26 +121,83 @@ _UNSUPPORTED = (
 )
 
 
+@dataclass(frozen=True)
+class Rule:
+    """One rule, ``INSERT { template } WHERE { values premises filter }``.
+
+    ``premises``: its triple patterns, joined; ``closure``: for a transitive property
+    (N-Triples form), whose premises are ``?x p ?y . ?y p+ ?z``.
+    """
+
+    template: str
+    premises: tuple[str, ...]
+    values: str = ""
+    filter: str = ""
+    closure: str | None = None
+    derives: tuple[tuple[str, str], ...] = ()  # (predicate read, predicate written), N-Triples
+
+    @property
+    def where(self) -> str:
+        return " ".join(p for p in (self.values, " . ".join(self.premises), self.filter) if p)
+
+    def delta_wheres(self, delta: str) -> list[str]:
+        """The WHERE clauses of this rule's derivations that use a triple of the named graph
+        ``delta`` (semi-naive evaluation: one clause per premise, that premise matched in
+        ``delta``, the others in the default graph; for a transitive property, every path
+        through one edge of ``delta``)."""
+        graph = _iri(delta)
+        if self.closure is not None:
+            p = self.closure
+            return [f"?x {p}* ?a . GRAPH {graph} {{ ?a {p} ?b }} . ?b {p}* ?z"]
+        clauses = []
+        for i in range(len(self.premises)):
+            joined = " . ".join(
+                f"GRAPH {graph} {{ {premise} }}" if j == i else premise
+                for j, premise in enumerate(self.premises)
+            )
+            clauses.append(" ".join(p for p in (self.values, joined, self.filter) if p))
+        return clauses
+
+
 @dataclass
 class RuleSet:
     """The rules compiled from a schema and what they came from.
 
-    ``rules``: ``(template, where)`` pairs, each one rule ``INSERT { template }
-    WHERE { where }`` (:attr:`updates`); :mod:`api.build.entailment` runs the
-    same pairs over chosen named graphs.
+    ``rules``: each one rule ``INSERT { template } WHERE { where }``
+    (:attr:`updates`); :mod:`api.build.entailment` runs the same rules over a
+    chosen graph, and over what a load adds only (:meth:`Rule.delta_wheres`).
     """
 
-    rules: list[tuple[str, str]]
+    rules: list[Rule]
     axioms: dict[str, int]
     disjoint: list[tuple[str, str]]
 
     @property
     def updates(self) -> list[str]:
         """Each rule as a SPARQL UPDATE over the store's default graph."""
-        return [f"INSERT {{ {template} }} WHERE {{ {where} }}" for template, where in self.rules]
+        return [f"INSERT {{ {rule.template} }} WHERE {{ {rule.where} }}" for rule in self.rules]
+
+    def feeding_joins(self) -> set[str]:
+        """The predicates (N-Triples form) of the triples a rule with two or more premises
+        reads (a property chain, a transitive property), and of every triple from which
+        rules derive such a triple: what the entailments a join needs are made of."""
+        wanted = {p for rule in self.rules if _joins(rule) for p, _ in rule.derives}
+        todo = list(wanted)
+        while todo:
+            written = todo.pop()
+            for rule in self.rules:
+                for read, out in rule.derives:
+                    if out == written and read not in wanted:
+                        wanted.add(read)
+                        todo.append(read)
+        return wanted
 
     def __len__(self) -> int:
         return len(self.rules)
+
+
+def _joins(rule: Rule) -> bool:
+    return rule.closure is not None or len(rule.premises) > 1
 
 
 def _rows(store: ox.Store, query: str, graph: ox.NamedNode | None) -> list[tuple[str, ...]]:
@@ -150,6 +208,11 @@ def _rows(store: ox.Store, query: str, graph: ox.NamedNode | None) -> list[tuple
 
 def _iri(value: str) -> str:
     return str(ox.NamedNode(value))  # validated, then written in N-Triples form
+
+
+def _iris(pairs: Iterable[tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
+    """``(read, written)`` predicate pairs in N-Triples form, each once."""
+    return tuple(sorted({(_iri(a), _iri(b)) for a, b in pairs}))
 
 
 def _values(variables: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
@@ -167,46 +230,89 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
     >>> rules.axioms["subClassOf"], len(rules)
     (1, 1)
     """
-    rules: list[tuple[str, str]] = []
+    rules: list[Rule] = []
     axioms: dict[str, int] = {}
 
     subclass = _rows(store, _SUBCLASS, graph)
     axioms["subClassOf"] = len(subclass)
     if subclass:
-        rules.append(("?x a ?b", f"{_values(('a', 'b'), subclass)} ?x a ?a"))
+        rules.append(
+            Rule("?x a ?b", ("?x a ?a",), _values(("a", "b"), subclass), derives=((_TYPE, _TYPE),))
+        )
     subproperty = _rows(store, _SUBPROPERTY, graph)
     axioms["subPropertyOf"] = len(subproperty)
     if subproperty:
-        rules.append(("?s ?b ?o", f"{_values(('a', 'b'), subproperty)} ?s ?a ?o"))
+        rules.append(
+            Rule(
+                "?s ?b ?o",
+                ("?s ?a ?o",),
+                _values(("a", "b"), subproperty),
+                derives=_iris(subproperty),
+            )
+        )
     inverse = _rows(store, _INVERSE, graph)
     axioms["inverseOf"] = len(inverse)
     pairs = sorted({*inverse, *((b, a) for a, b in inverse)})
     if pairs:
-        rules.append(("?o ?b ?s", f"{_values(('a', 'b'), pairs)} ?s ?a ?o FILTER(!isLiteral(?o))"))
+        rules.append(
+            Rule(
+                "?o ?b ?s",
+                ("?s ?a ?o",),
+                _values(("a", "b"), pairs),
+                "FILTER(!isLiteral(?o))",
+                derives=_iris(pairs),
+            )
+        )
     symmetric = _rows(store, _SYMMETRIC, graph)
     axioms["SymmetricProperty"] = len(symmetric)
     if symmetric:
-        rules.append(("?o ?p ?s", f"{_values(('p',), symmetric)} ?s ?p ?o FILTER(!isLiteral(?o))"))
+        rules.append(
+            Rule(
+                "?o ?p ?s",
+                ("?s ?p ?o",),
+                _values(("p",), symmetric),
+                "FILTER(!isLiteral(?o))",
+                derives=_iris((p, p) for (p,) in symmetric),
+            )
+        )
     transitive = _rows(store, _TRANSITIVE, graph)
     axioms["TransitiveProperty"] = len(transitive)
     for (prop,) in transitive:
         p = _iri(prop)
-        rules.append((f"?x {p} ?z", f"?x {p} ?y . ?y {p}+ ?z"))
+        rules.append(
+            Rule(f"?x {p} ?z", (f"?x {p} ?y", f"?y {p}+ ?z"), closure=p, derives=((p, p),))
+        )
     chains = _chains(store, graph)
     axioms["propertyChainAxiom"] = len(chains)
     for prop, steps in chains:
         if len(steps) < 2:
             continue
-        path = " . ".join(f"?v{i} {_iri(step)} ?v{i + 1}" for i, step in enumerate(steps))
-        rules.append((f"?v0 {_iri(prop)} ?v{len(steps)}", path))
+        path = tuple(f"?v{i} {_iri(step)} ?v{i + 1}" for i, step in enumerate(steps))
+        derives = _iris((step, prop) for step in steps)
+        rules.append(Rule(f"?v0 {_iri(prop)} ?v{len(steps)}", path, derives=derives))
     domain = _rows(store, _DOMAIN, graph)
     axioms["domain"] = len(domain)
     if domain:
-        rules.append(("?s a ?b", f"{_values(('a', 'b'), domain)} ?s ?a ?o"))
+        rules.append(
+            Rule(
+                "?s a ?b",
+                ("?s ?a ?o",),
+                _values(("a", "b"), domain),
+                derives=_iris((a, RDF_TYPE) for a, _ in domain),
+            )
+        )
     range_ = _rows(store, _RANGE, graph)
     axioms["range"] = len(range_)
     if range_:
-        rules.append(("?o a ?b", f"{_values(('a', 'b'), range_)} ?s ?a ?o FILTER(!isLiteral(?o))"))
+        rules.append(
+            Rule(
+                "?o a ?b",
+                ("?s ?a ?o",),
+                _values(("a", "b"), range_),
+                "FILTER(!isLiteral(?o))",
+                derives=_iris((a, RDF_TYPE) for a, _ in range_),
+            )
+        )
     disjoint = [(a, b) for a, b in _rows(store, _DISJOINT, graph)]
     axioms["disjointWith"] = len(disjoint)
     return RuleSet(rules=rules, axioms=axioms, disjoint=disjoint)
@@ -316,6 +422,7 @@ def _schema_terms(ontology: Graph, asserted: Graph, added: Graph) -> frozenset[N
 
 __all__ = [
     "ASSERTED",
+    "Rule",
     "RuleSet",
     "compile_rules",
     "inconsistencies",
