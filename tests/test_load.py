@@ -504,3 +504,34 @@ def test_a_new_graph_is_inferred_from_its_own_triples_when_that_gives_the_same(
     s = ox.Store.read_only(str(store))
     assert read_counts(store) == count_triples(s)  # the layout holds
     del s
+
+
+def test_a_class_the_rules_would_use_for_the_first_time_means_inferring_everything() -> None:
+    """A rule's conclusion may make a class (named only in the vocabularies graph) used
+    for the first time; what was inferred about it before would then be about a schema
+    term, which the build drops: only a whole-store inference says so."""
+    from api.build.entailment import added_alone_suffices, schema_rules
+    from api.namespaces import GRAPH_VOCABULARIES
+
+    e, d = "https://example.org/onto#", DATA
+    store = ox.Store()
+    vocabularies, source, added = (
+        ox.NamedNode(g) for g in (str(GRAPH_VOCABULARIES), SOURCE, "urn:x-ccai:loading:t")
+    )
+    sub = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+    a, b, typ = ox.NamedNode(e + "A"), ox.NamedNode(e + "B"), ox.NamedNode(RDF_TYPE)
+    store.add(ox.Quad(a, sub, b, vocabularies))
+    store.add(ox.Quad(ox.NamedNode(d + "x"), typ, a, source))
+    store.add(ox.Quad(ox.NamedNode(d + "y"), typ, a, added))
+    materialise(store)  # (the added graph's triple too: harmless for this check)
+
+    def select(query: str) -> list[dict]:
+        solutions = store.query(query)
+        return [{v.value: s[v] for v in solutions.variables} for s in solutions]  # type: ignore[union-attr]
+
+    rules_ = schema_rules(select, [str(GRAPH_VOCABULARIES)])
+    check = {"added": added.value, "ontology": ONTOLOGY}
+    assert not added_alone_suffices(select, rules_, **check)  # e:B is used by no one yet
+    store.add(ox.Quad(ox.NamedNode(d + "x"), typ, b, ox.NamedNode(INFERRED)))
+    materialise(store)  # as a build would have inferred it
+    assert added_alone_suffices(select, rules_, **check)

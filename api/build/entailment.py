@@ -188,7 +188,8 @@ def added_alone_suffices(select: Select, rules: RuleSet, *, added: str, ontology
       more premises would join with a new triple: one with a blank node, or about a
       schema term or a built-in IRI, among the predicates such rules read or derive
       their premises from (:meth:`~api.build.rules.RuleSet.feeding_joins`);
-    * a predicate or class that ``added`` uses and the store does not: a statement
+    * a predicate or class that ``added`` uses and the store does not, or that a rule
+      can conclude and neither the store nor the ontology graph uses: a statement
       about it inferred before would now be one about a schema term, which the build
       drops.
 
@@ -203,6 +204,16 @@ def added_alone_suffices(select: Select, rules: RuleSet, *, added: str, ontology
     || EXISTS {{ GRAPH {o} {{ ?s ?a1 ?b1 }} }} || EXISTS {{ GRAPH {o} {{ ?a2 ?s ?b2 }} }}
     || EXISTS {{ GRAPH {o} {{ ?a3 ?b3 ?s }} }}
     || EXISTS {{ ?a4 ?s ?b4 }} || EXISTS {{ ?a5 a ?s }}) }} LIMIT 1"""
+        ):
+            return False
+    written = sorted(rules.written_terms())
+    if written:
+        o = _iri(ontology)
+        if select(
+            f"""SELECT ?t WHERE {{ VALUES ?t {{ {" ".join(written)} }}
+  FILTER(NOT EXISTS {{ GRAPH {o} {{ ?t ?a1 ?b1 }} }} && NOT EXISTS {{ GRAPH {o} {{ ?a2 ?t ?b2 }} }}
+    && NOT EXISTS {{ GRAPH {o} {{ ?a3 ?b3 ?t }} }}
+    && NOT EXISTS {{ ?a4 ?t ?b4 }} && NOT EXISTS {{ ?a5 a ?t }}) }} LIMIT 1"""
         ):
             return False
     new_term = select(

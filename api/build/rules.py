@@ -135,6 +135,7 @@ class Rule:
     filter: str = ""
     closure: str | None = None
     derives: tuple[tuple[str, str], ...] = ()  # (predicate read, predicate written), N-Triples
+    writes: tuple[str, ...] = ()  # the predicates or classes its conclusions use, N-Triples
 
     @property
     def where(self) -> str:
@@ -177,6 +178,10 @@ class RuleSet:
         """Each rule as a SPARQL UPDATE over the store's default graph."""
         return [f"INSERT {{ {rule.template} }} WHERE {{ {rule.where} }}" for rule in self.rules]
 
+    def written_terms(self) -> set[str]:
+        """Every predicate and class (N-Triples form) the rules' conclusions can use."""
+        return {term for rule in self.rules for term in rule.writes}
+
     def feeding_joins(self) -> set[str]:
         """The predicates (N-Triples form) of the triples a rule with two or more premises
         reads (a property chain, a transitive property), and of every triple from which
@@ -215,6 +220,11 @@ def _iris(pairs: Iterable[tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted({(_iri(a), _iri(b)) for a, b in pairs}))
 
 
+def _seconds(pairs: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    """The second IRI of each pair, each once, in N-Triples form."""
+    return tuple(sorted({_iri(pair[1]) for pair in pairs}))
+
+
 def _values(variables: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     body = " ".join("(" + " ".join(_iri(v) for v in row) + ")" for row in rows)
     return f"VALUES ({' '.join('?' + v for v in variables)}) {{ {body} }}"
@@ -237,7 +247,13 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
     axioms["subClassOf"] = len(subclass)
     if subclass:
         rules.append(
-            Rule("?x a ?b", ("?x a ?a",), _values(("a", "b"), subclass), derives=((_TYPE, _TYPE),))
+            Rule(
+                "?x a ?b",
+                ("?x a ?a",),
+                _values(("a", "b"), subclass),
+                derives=((_TYPE, _TYPE),),
+                writes=_seconds(subclass),
+            )
         )
     subproperty = _rows(store, _SUBPROPERTY, graph)
     axioms["subPropertyOf"] = len(subproperty)
@@ -248,6 +264,7 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
                 ("?s ?a ?o",),
                 _values(("a", "b"), subproperty),
                 derives=_iris(subproperty),
+                writes=_seconds(subproperty),
             )
         )
     inverse = _rows(store, _INVERSE, graph)
@@ -261,6 +278,7 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
                 _values(("a", "b"), pairs),
                 "FILTER(!isLiteral(?o))",
                 derives=_iris(pairs),
+                writes=_seconds(pairs),
             )
         )
     symmetric = _rows(store, _SYMMETRIC, graph)
@@ -273,6 +291,7 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
                 _values(("p",), symmetric),
                 "FILTER(!isLiteral(?o))",
                 derives=_iris((p, p) for (p,) in symmetric),
+                writes=_seconds((p, p) for (p,) in symmetric),
             )
         )
     transitive = _rows(store, _TRANSITIVE, graph)
@@ -280,7 +299,13 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
     for (prop,) in transitive:
         p = _iri(prop)
         rules.append(
-            Rule(f"?x {p} ?z", (f"?x {p} ?y", f"?y {p}+ ?z"), closure=p, derives=((p, p),))
+            Rule(
+                f"?x {p} ?z",
+                (f"?x {p} ?y", f"?y {p}+ ?z"),
+                closure=p,
+                derives=((p, p),),
+                writes=(p,),
+            )
         )
     chains = _chains(store, graph)
     axioms["propertyChainAxiom"] = len(chains)
@@ -289,7 +314,9 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
             continue
         path = tuple(f"?v{i} {_iri(step)} ?v{i + 1}" for i, step in enumerate(steps))
         derives = _iris((step, prop) for step in steps)
-        rules.append(Rule(f"?v0 {_iri(prop)} ?v{len(steps)}", path, derives=derives))
+        rules.append(
+            Rule(f"?v0 {_iri(prop)} ?v{len(steps)}", path, derives=derives, writes=(_iri(prop),))
+        )
     domain = _rows(store, _DOMAIN, graph)
     axioms["domain"] = len(domain)
     if domain:
@@ -299,6 +326,7 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
                 ("?s ?a ?o",),
                 _values(("a", "b"), domain),
                 derives=_iris((a, RDF_TYPE) for a, _ in domain),
+                writes=_seconds(domain),
             )
         )
     range_ = _rows(store, _RANGE, graph)
@@ -311,6 +339,7 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
                 _values(("a", "b"), range_),
                 "FILTER(!isLiteral(?o))",
                 derives=_iris((a, RDF_TYPE) for a, _ in range_),
+                writes=_seconds(range_),
             )
         )
     disjoint = [(a, b) for a, b in _rows(store, _DISJOINT, graph)]
