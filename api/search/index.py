@@ -13,7 +13,8 @@ What is indexed: every literal object of a label property
 ``skos:altLabel``, ``skos:hiddenLabel``, ``foaf:name``, ``schema:name``,
 ``schema:alternateName``, ``dct:title``, ``dc:title``) of every IRI subject,
 in every graph (the named ones, loaded data included, and the default graph),
-each (subject, label, language) once, under the named graph that holds it, with
+each (subject, label, language) once per named graph that states it (so that
+replacing a graph replaces its labels and leaves another graph's), with
 the subject's classes (its ``rdf:type`` values, the inferred superclasses
 included, closed over ``rdfs:subClassOf`` for stores built without inference).
 
