@@ -274,7 +274,7 @@ def project_build(request: pytest.FixtureRequest):
 #: on 2 cores (2026-12-02). Sent to the workers first, so that no worker is left running
 #: one of them alone at the end; the other files follow in collection order.
 _LONGEST_FIRST = (
-    "tests/remote/",  # 90 s: Virtuoso, every route on both backends
+    "tests/remote/",  # 75 s: Virtuoso, every route on both backends
     "tests/shacl/test_oracle.py",  # 60 s: pySHACL, the oracle
     "tests/web/test_openapi_fuzz.py",  # 58 s: schemathesis
     "tests/web/browser/",  # 53 s: Chromium

@@ -2,9 +2,10 @@
 
 The routes are read from the service's own OpenAPI description, so a route
 added later is swept too (a test fails when one has no requests below). Each
-is requested with real values (an entity of every kind, a concept of every
-scheme, every named graph, every source document…) in each of the formats it
-offers, on both backends, and the answers are compared:
+is requested with real values (an entity of every kind, every concept scheme and
+a concept of each, every source document and a locator of each, every named
+graph…), in Turtle, JSON-LD and HTML for a resource's page and in every format
+offered elsewhere, on both backends, and the answers are compared:
 
 * status and media type, always;
 * RDF (Turtle, N-Triples, JSON-LD, RDF/XML, TriG): the same graph (isomorphic:
@@ -90,22 +91,20 @@ SWEPT = [
 ]
 
 
-def _first_per_kind(client: TestClient, prefix: str, depth: int) -> list[str]:
-    """The first two IRIs (in code-point order) under ``prefix`` for each value of the
-    ``depth``-th path segment after it: an entity of every kind, a concept of every scheme."""
+def _first_per_group(client: TestClient, prefix: str, segments: int) -> list[str]:
+    """The first IRI (in code-point order) under ``prefix`` with ``segments`` path segments
+    after it, for each value of the first segment: an entity of every kind (``id/``, 2),
+    every concept scheme (``vocab/``, 1) and a concept of each (2), every source document
+    (``source/``, 1) and a locator of each (2)."""
     query = f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{prefix}")) }}'
     r = client.post("/sparql", data={"query": query}, headers={"Accept": SPARQL_JSON})
     assert r.status_code == 200, r.text[:300]
-    iris = sorted(b["s"]["value"] for b in r.json()["results"]["bindings"])
-    picked: dict[str, list[str]] = {}
-    for iri in iris:
+    picked: dict[str, str] = {}
+    for iri in sorted(b["s"]["value"] for b in r.json()["results"]["bindings"]):
         parts = iri[len(prefix) :].split("/")
-        if len(parts) <= depth or "#" in iri:
-            continue
-        picked.setdefault(parts[depth], [])
-        if len(picked[parts[depth]]) < 2:
-            picked[parts[depth]].append(iri)
-    return [iri for group in picked.values() for iri in group]
+        if len(parts) == segments and "#" not in iri:
+            picked.setdefault(parts[0], iri)
+    return list(picked.values())
 
 
 def _paths(iris: list[str]) -> list[str]:
@@ -115,6 +114,9 @@ def _paths(iris: list[str]) -> list[str]:
 def requests_for(route: str, client: TestClient) -> Iterator[tuple[str, str]]:
     """``(path with query, Accept)`` pairs for ``route`` (an OpenAPI path template)."""
     rdf_and_html = [*RDF_FORMATS, HTML]
+    # a resource's page: one text and one JSON syntax of RDF and the HTML page (the other
+    # syntaxes serialise the same graph; the FAIR routes and the ontology take them all)
+    page = ["text/turtle", "application/ld+json", HTML]
     if route in ("/", "/id", "/vocab", "/challenges", "/search"):
         yield (route + ("?q=museum" if route == "/search" else ""), HTML)
     elif route in ("/catalog", "/dataset", "/.well-known/void", "/ontology"):
@@ -131,28 +133,19 @@ def requests_for(route: str, client: TestClient) -> Iterator[tuple[str, str]]:
         for q in ("museum", "nemo", "musee", "copyright", "ai act"):
             yield f"/api/search?q={quote(q)}", JSON
     elif route == "/id/{kind}":
-        for kind in sorted({p.split("/")[2] for p in _paths(_first_per_kind(client, ID, 0))}):
+        for kind in sorted({p.split("/")[2] for p in _paths(_first_per_group(client, ID, 2))}):
             yield f"/id/{kind}", HTML
             yield f"/id/{kind}", JSON
-    elif route == "/id/{kind}/{slug}":
-        for path in _paths(_first_per_kind(client, ID, 0)):
-            for accept in rdf_and_html:
-                yield path, accept
-    elif route in ("/vocab/{scheme}", "/vocab/{scheme}/{concept}"):
-        concepts = _paths(_first_per_kind(client, BASE + "vocab/", 0))
-        paths = (
-            concepts
-            if route.endswith("{concept}")
-            else sorted({c.rsplit("/", 1)[0] for c in concepts})
-        )
-        for path in paths:
-            for accept in rdf_and_html:
+    elif route in ("/id/{kind}/{slug}", "/vocab/{scheme}", "/vocab/{scheme}/{concept}"):
+        prefix = ID if route.startswith("/id/") else BASE + "vocab/"
+        segments = 1 if route == "/vocab/{scheme}" else 2
+        for path in _paths(_first_per_group(client, prefix, segments)):
+            for accept in page:
                 yield path, accept
     elif route in ("/source/{slug}", "/source/{slug}/{locator}"):
-        sources = _paths(_first_per_kind(client, BASE + "source/", 0))
-        wanted = 3 if route.endswith("{locator}") else 2
-        for path in sorted({p for p in sources if p.count("/") == wanted}):
-            for accept in rdf_and_html:
+        segments = 2 if route.endswith("{locator}") else 1
+        for path in _paths(_first_per_group(client, BASE + "source/", segments)):
+            for accept in page:
                 yield path, accept
     elif route == "/graph/{name}":
         query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
