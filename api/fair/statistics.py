@@ -339,10 +339,7 @@ class DatasetStatistics:
         for row in select(_LANGUAGES):
             tag = row["lang"].value.split("-")[0]
             language_literals[tag] = language_literals.get(tag, 0) + _int(row["n"])
-        tagged = sum(language_literals.values())
-        languages = sorted(
-            tag for tag, n in language_literals.items() if n >= MIN_LANGUAGE_SHARE * tagged
-        )
+        languages = _languages_of(language_literals)
         return cls(
             triples=_int(counts["triples"]),
             entities=_int(select(_ENTITIES % space)[0]["n"]),
@@ -428,10 +425,7 @@ def _count_store(
         tag = row["lang"].value.split("-")[0]
         if tag:
             language_literals[tag] = language_literals.get(tag, 0) + _int(row["n"])
-    tagged = sum(language_literals.values())
-    languages = sorted(
-        tag for tag, n in language_literals.items() if n >= MIN_LANGUAGE_SHARE * tagged
-    )
+    languages = _languages_of(language_literals)
     vocabularies = sorted({namespace_of(t) for t in [*property_partitions, *class_partitions]})
     return cls(
         triples=sum(property_partitions.values()),
@@ -505,6 +499,13 @@ def recorded_statistics(store_dir: str | Path, counts: TripleCounts) -> DatasetS
     """
     recorded = read_statistics(store_dir)
     return recorded if recorded is not None and recorded.describes(counts) else None
+
+
+def _languages_of(language_literals: Mapping[str, int]) -> list[str]:
+    """The languages of the dataset: the tags of at least :data:`MIN_LANGUAGE_SHARE` of
+    the tagged literals."""
+    tagged = sum(language_literals.values())
+    return sorted(tag for tag, n in language_literals.items() if n >= MIN_LANGUAGE_SHARE * tagged)
 
 
 def _int(term: ox.Literal) -> int:

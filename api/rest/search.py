@@ -37,10 +37,9 @@ Ties go to the shorter label, then alphabetical order, then the IRI.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from api.search.index import at_word_start
+from api.search.index import at_word_start, fold  # one folding for both indexes
 from api.settings import Settings
 from api.store.base import Store
 
@@ -49,20 +48,8 @@ from .results import select
 
 BASE = "https://w3id.org/ccai/"
 _WORD_RE = re.compile(r"\w+")
-_SPACE_RE = re.compile(r"\s+")
 SCORES = {"exact": 1.0, "prefix": 0.8, "word-prefix": 0.6, "words": 0.4, "substring": 0.2}
 MAX_QUERY_LENGTH = 200
-
-
-def fold(text: str) -> str:
-    """Accent- and case-insensitive form of ``text``, whitespace collapsed.
-
-    >>> fold("  Musée  d'Orsay ")
-    "musee d'orsay"
-    """
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACE_RE.sub(" ", stripped.casefold()).strip()
 
 
 def match_kind(query: str, words: list[str], label: str, label_words: list[str]) -> str | None:

@@ -59,3 +59,12 @@ def test_classes_are_thirds_by_in_process_cost() -> None:
     assert [n for n in names if classes[n] == "small"] == names[:6]
     assert [n for n in names if classes[n] == "heavy"] == names[12:]
     assert classes[LOOKUP] == "lookup"
+
+
+def test_an_endpoint_urls_own_parameters_go_with_every_query() -> None:
+    """bench.remote's floor: Virtuoso's endpoint with the service's default graph."""
+    conn = client.Connection("http://127.0.0.1:9/sparql?default-graph-uri=urn%3Ax", 1)
+    sent: list[str] = []
+    conn.get = lambda target, accept: sent.append(target)  # type: ignore[method-assign]
+    conn.query("ASK {}", client.JSON_RESULTS)
+    assert sent == ["/sparql?default-graph-uri=urn%3Ax&query=ASK%20%7B%7D"]
