@@ -21,9 +21,11 @@ the asserted graphs): on the embedded store one update request, one
 transaction, so a graph loaded again replaces its data and its entailments
 at once. On the embedded store what the service reads at start-up is then
 recorded again (:func:`api.build.recorded.record`: counts, dataset
-statistics, reconciliation rows), the build's label index
-(``build/search.sqlite``) gets the labels of ``G`` and of the inferred graph
-again, and the build's store checksums and report follow
+statistics, reconciliation rows): updated with what the default graph gained
+when the load only added (:class:`api.build.recorded.Additions`), else read
+from the whole store. The build's label index (``build/search.sqlite``) gets
+the labels of ``G`` and of the inferred graph again, and once the store is
+closed the build's store checksums and report follow
 (:func:`api.build.artefacts.refresh_store_record`). A parse error leaves the
 store as it was (the temporary graphs are dropped) and is reported as
 ``file:line:column: message`` (exit 2). On the remote target blank nodes are
@@ -59,9 +61,10 @@ from api.build.entailment import (
     entail_added,
     schema_rules,
 )
+from api.build.recorded import Additions, baseline
 from api.build.rules import RuleSet
 from api.namespaces import GRAPH_ONTOLOGY, GRAPH_VOCABULARIES
-from api.store.layout import INFERRED, count_triples
+from api.store.layout import INFERRED, TripleCounts, count_triples
 from api.store.remote import DEFAULT_GRAPH, VOID_SUBSET, AuthScheme, auth_for, manifest_for
 
 CCAI_BASE = "https://w3id.org/ccai/"
@@ -369,6 +372,10 @@ class EmbeddedTarget:
                 self.drop(name)
             self._mend(None)
         self._touched = False
+        # What was recorded for the store as it is: a load that only adds updates it.
+        self._baseline = baseline(self.store, path)
+        self._additions: Additions | None = None  # what a load adds, counted (entail)
+        self._unchecked: tuple[Path, TripleCounts] | None = None  # checksums due (close)
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -397,10 +404,19 @@ class EmbeddedTarget:
         rules = rules_of(self)
         ontology = SCHEMA_GRAPHS[0]
         if not replaced and added_alone_suffices(self.select, rules, added=temp, ontology=ontology):
+            # Only additions: with a baseline, the recorded figures are updated with what
+            # the default graph gains, the new data before it goes in, then what it entails.
+            additions = Additions(self._baseline) if self._baseline is not None else None
+            if additions is not None:
+                additions.count(self.store, temp, inserted=False, sources=[temp])
             self.store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{temp}> {{ ?s ?p ?o }} }}")
-            return entail_added(
+            entailed = entail_added(
                 self.update, self.select, rules, added=temp, scratch=scratch, ontology=ontology
             )
+            if additions is not None:
+                additions.count(self.store, scratch, inserted=True)
+            self._additions = additions
+            return entailed
         self.store.update(
             f"""DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?h {{ <{INFERRED}> <{graph}> }}
               GRAPH ?h {{ ?s ?p ?o }}
@@ -412,6 +428,7 @@ class EmbeddedTarget:
     def abandon(self, temp: str, scratch: str, graph: str) -> None:
         self.drop(temp)
         self.drop(scratch)
+        self._additions = None
         if self._touched:
             self._mend([graph, INFERRED])
             self._touched = False
@@ -450,20 +467,26 @@ class EmbeddedTarget:
                 f" MOVE SILENT <{inferred.graph}> TO <{INFERRED}>"
             )
         self._touched = False
-        self._record(graphs=[graph, INFERRED])
+        additions, self._additions = (self._additions if inferred.incremental else None), None
+        self._record(graphs=[graph, INFERRED], additions=additions)
 
-    def _record(self, *, graphs: list[str] | None = None) -> None:
-        """Flush, and record what the service reads at start-up (:mod:`api.build.recorded`);
-        in a build, its label index (the labels of ``graphs`` again, or all of them),
-        store checksums and report follow."""
-        from api.build.artefacts import STORE_DIR, refresh_store_record
+    def _record(
+        self, *, graphs: list[str] | None = None, additions: Additions | None = None
+    ) -> None:
+        """Flush, and record what the service reads at start-up (:mod:`api.build.recorded`):
+        updated by ``additions`` when the load only added triples, else read again from
+        the store; in a build, its label index (the
+        labels of ``graphs`` again, or all of them); its checksums and report once closed."""
+        from api.build.artefacts import STORE_DIR
         from api.build.recorded import record
         from api.search import index as search_index
 
+        known = additions.figures(self.store, graph=graphs[0]) if additions and graphs else None
         self.store.flush()
         build = self.path.parent
         if self.path.name != STORE_DIR or not (build / "report.json").is_file():
-            record(self.store, self.path)  # a store of its own, not a build's
+            record(self.store, self.path, known=known)  # a store of its own, not a build's
+            self._baseline = baseline(self.store, self.path)
             return
         labels = build / search_index.INDEX_FILE
 
@@ -472,9 +495,12 @@ class EmbeddedTarget:
                 return search_index.build(self.store, labels, laid_out=True)
             return search_index.replace_graphs(self.store, labels, graphs)
 
-        counts = record(self.store, self.path, beside=index_labels).counts
+        counts = record(self.store, self.path, beside=index_labels, known=known).counts
         self.store.flush()
-        refresh_store_record(build, counts)
+        # The store's checksums once it is closed (close()): RocksDB compacts in the
+        # background while it is open, creating and deleting files.
+        self._unchecked = (build, counts)
+        self._baseline = baseline(self.store, self.path)
 
     def subjects_in(self, iris: list[str]) -> set[str]:
         return {
@@ -497,8 +523,16 @@ class EmbeddedTarget:
         return dict(count_triples(self.store).graphs)
 
     def close(self) -> None:
+        """Flush and close the store; then, when a load changed a build's store, write
+        its checksums and report again (:func:`~api.build.artefacts.refresh_store_record`)."""
+        from api.build.artefacts import refresh_store_record
+
         self.store.flush()
-        del self.store
+        del self.store  # closed: RocksDB's background work is over, its files at rest
+        if self._unchecked is not None:
+            build, counts = self._unchecked
+            self._unchecked = None
+            refresh_store_record(build, counts)
 
 
 def _oxigraph_dir(build: Path) -> Path:

@@ -347,3 +347,34 @@ def test_a_killed_build_leaves_nothing_after_the_next_run(
     assert not staging.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "writing"]
     assert steps[0] == f"removed {staging.name}, left by a build that was killed"
+
+
+def test_loads_into_the_build_leave_its_store_verifiable(
+    build_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ccai load`` writes the store's checksums once the store is closed: while it is
+    open RocksDB compacts in the background, creating and deleting files (at 10⁶ triples
+    a checksum of the open store named a file already gone)."""
+    import api.build.artefacts as artefacts
+
+    refresh = artefacts.refresh_store_record
+
+    def once_closed(build_dir: Path, counts) -> None:  # type: ignore[no-untyped-def]
+        held = pyoxigraph.Store(str(build_dir / "oxigraph"))  # fails while the load holds it
+        del held
+        gc.collect()
+        refresh(build_dir, counts)
+
+    monkeypatch.setattr(artefacts, "refresh_store_record", once_closed)
+    data = tmp_path / "museum.ttl"
+    data.write_text(
+        '<https://example.org/museum/o1> <http://www.w3.org/2000/01/rdf-schema#label> "One" .',
+        encoding="utf-8",
+    )
+    for i in range(3):
+        graph = f"https://example.org/museum/graph-{i}"
+        args = ["load", "--quiet", "--no-validate", "--store", str(build_copy), str(data)]
+        assert main([*args, "--graph", graph]) == 0
+        assert verify_store(build_copy / "oxigraph") == len(
+            _sums(build_copy / STORE_CHECKSUMS_FILE)
+        )

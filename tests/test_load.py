@@ -19,7 +19,9 @@ from rdflib import Graph
 import api.load as load_module
 from api.build import rules
 from api.cli import main
+from api.fair.statistics import DatasetStatistics, read_statistics
 from api.namespaces import GRAPH_ONTOLOGY
+from api.reconcile.recorded import Rows, read_store, recorded_rows
 from api.store.layout import INFERRED, count_triples, materialise, read_counts, write_counts
 from tests.web.conftest import ID, build_fixture_store
 
@@ -479,10 +481,12 @@ def test_a_new_graph_is_inferred_from_its_own_triples_when_that_gives_the_same(
     first: str,
     second: str,
     incremental: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Semi-naive inference of a new graph (api.build.entailment.entail_added) keeps
     exactly what inferring over the whole store keeps, on every axiom kind of the rules'
-    fixture; where it could not, the whole store is inferred again."""
+    fixture; where it could not, the whole store is inferred again. What the service
+    reads at start-up is then updated with the added triples, or counted again."""
     ontology = _fixture_ontology()
     store = built_store(tmp_path / "oxigraph", ontology, Graph())
     paths = []
@@ -491,9 +495,15 @@ def test_a_new_graph_is_inferred_from_its_own_triples_when_that_gives_the_same(
         paths[-1].write_text(text, encoding="utf-8")
     assert load(store, str(paths[0]), "--graph", LINKSET) == 0
     capsys.readouterr()
+    reads = store_reads(monkeypatch)
     assert load(store, str(paths[1]), "--graph", EX + "second") == 0
     out = capsys.readouterr().out
     assert ("entailments of the new data" in out) is incremental, out
+    # the statistics counted again only after a whole-store inference; the rows never
+    # (no subject of ours among the added triples)
+    assert reads == ({"reconciliation"} if not incremental else set()) | (
+        {"statistics"} if not incremental else set()
+    ), reads
     data = Graph().parse(data=first, format="turtle") + Graph().parse(data=second, format="turtle")
     expected = {tuple(str(t) for t in triple) for triple in rules.infer(data, ontology).graph}
     got = {
@@ -501,9 +511,7 @@ def test_a_new_graph_is_inferred_from_its_own_triples_when_that_gives_the_same(
     }
     assert got == expected
     assert (DATA + "lab", "https://example.org/onto#partOf", DATA + "world") in got  # transitive
-    s = ox.Store.read_only(str(store))
-    assert read_counts(store) == count_triples(s)  # the layout holds
-    del s
+    assert_recorded_as_counted(store)
 
 
 def test_a_class_the_rules_would_use_for_the_first_time_means_inferring_everything() -> None:
@@ -535,3 +543,86 @@ def test_a_class_the_rules_would_use_for_the_first_time_means_inferring_everythi
     store.add(ox.Quad(ox.NamedNode(d + "x"), typ, b, ox.NamedNode(INFERRED)))
     materialise(store)  # as a build would have inferred it
     assert added_alone_suffices(select, rules_, **check)
+
+
+#: The full reads, whatever store_reads patches.
+FULL_COUNT, FULL_READ = DatasetStatistics.from_store, read_store
+
+
+def store_reads(monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """Which of the recorded figures the next loads read from the whole store again."""
+    reads: set[str] = set()
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.add("statistics")
+        return FULL_COUNT(*args, **kwargs)
+
+    def read(store):  # type: ignore[no-untyped-def]
+        reads.add("reconciliation")
+        return FULL_READ(store)
+
+    monkeypatch.setattr(DatasetStatistics, "from_store", counted)
+    monkeypatch.setattr("api.build.recorded.read_store", read)
+    return reads
+
+
+def _sorted(rows: Rows | None) -> dict[str, list]:
+    assert rows is not None
+    return {name: sorted(getattr(rows, name), key=repr) for name in Rows.__dataclass_fields__}
+
+
+def assert_recorded_as_counted(path: Path) -> None:
+    """The counts, statistics and reconciliation rows recorded beside the store are
+    those a full read of the store gives, and no working graph is left."""
+    s = ox.Store.read_only(str(path))
+    try:
+        counts = count_triples(s)
+        assert read_counts(path) == counts  # the layout holds
+        assert read_statistics(path) == FULL_COUNT(s)
+        assert _sorted(recorded_rows(path, counts)) == _sorted(FULL_READ(s))
+        assert not [g for g in s.named_graphs() if g.value.startswith("urn:x-ccai:")]
+    finally:
+        del s
+
+
+def test_a_load_that_adds_updates_the_recorded_figures(
+    ccai_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new graph inferred from its own triples: the counts, statistics and rows are
+    updated from the triples it added; the rows are read again only when those can
+    change them (a subject of ours), and a graph loaded again counts everything."""
+    museum, names = tmp_path / "museum.ttl", tmp_path / "names.ttl"
+    museum.write_text(LINKS, encoding="utf-8")
+    names.write_text(
+        f'<{ID}organisation/nemo> <http://www.w3.org/2000/01/rdf-schema#label> "NEMO"@nl .',
+        encoding="utf-8",
+    )
+    assert load(ccai_store, str(museum), "--graph", LINKSET) == 0  # nothing recorded yet
+    assert_recorded_as_counted(ccai_store)
+
+    reads = store_reads(monkeypatch)
+    assert load(ccai_store, str(museum), "--graph", EX + "copy") == 0
+    assert reads == set()  # only additions, none about our resources
+    assert_recorded_as_counted(ccai_store)
+
+    assert load(ccai_store, str(names), "--graph", EX + "names") == 0
+    assert reads == {"reconciliation"}  # a new name of NEMO
+    assert_recorded_as_counted(ccai_store)
+    rows = recorded_rows(ccai_store, count_triples_of(ccai_store))
+    assert rows is not None and (ID + "organisation/nemo", "rdfs:label", "NEMO", "nl") in {
+        (s, p.replace("http://www.w3.org/2000/01/rdf-schema#", "rdfs:"), n, lang)
+        for s, p, n, lang in rows.names
+    }
+
+    reads.clear()
+    assert load(ccai_store, str(names), "--graph", EX + "copy") == 0  # replaced: not additions
+    assert reads == {"statistics", "reconciliation"}
+    assert_recorded_as_counted(ccai_store)
+
+
+def count_triples_of(path: Path):  # type: ignore[no-untyped-def]
+    s = ox.Store.read_only(str(path))
+    try:
+        return count_triples(s)
+    finally:
+        del s

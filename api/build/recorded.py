@@ -27,16 +27,24 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from api.fair.statistics import DatasetStatistics, write_statistics
-from api.reconcile.recorded import read_store, write_rows
-from api.store.layout import TripleCounts, count_triples, write_counts
+from api.fair.added import statistics_after_adding
+from api.fair.statistics import DatasetStatistics, recorded_statistics, write_statistics
+from api.reconcile.recorded import Rows, read_store, recorded_rows, rows_touched_by, write_rows
+from api.store.layout import (
+    INFERRED,
+    TripleCounts,
+    count_triples,
+    counts_after_adding,
+    read_counts,
+    write_counts,
+)
 
 
 @dataclass
@@ -53,11 +61,14 @@ def record(
     store_dir: str | Path,
     *,
     counts: TripleCounts | None = None,
+    known: Added | None = None,
     say: Callable[[str], None] | None = None,
     beside: Callable[[], Any] | None = None,
 ) -> Recorded:
     """Count, summarise and read ``store`` (laid out as built), and write the three files
-    into ``store_dir`` (its folder). ``counts``: already counted on ``store`` as it is.
+    into ``store_dir`` (its folder). ``counts``: already counted on ``store`` as it is;
+    ``known``: its figures updated by a load that only added (:class:`Additions`),
+    so none is read again (but the reconciliation rows, when it has none).
 
     ``beside``: another reader of the store (the label index, :mod:`api.search.index`),
     run in a thread meanwhile: pyoxigraph evaluates a query without holding the GIL
@@ -79,6 +90,9 @@ def record(
     thread = threading.Thread(target=run_beside, name="ccai-record-beside", daemon=True)
     if beside is not None:
         thread.start()
+    statistics, rows = None, None
+    if known is not None:
+        counts, statistics, rows = known.counts, known.statistics, known.rows
     try:
         started = time.perf_counter()
         if counts is None:
@@ -88,13 +102,17 @@ def record(
         seconds["counts"] = time.perf_counter() - started
 
         started = time.perf_counter()
-        report("counting the dataset statistics")
-        write_statistics(store_dir, DatasetStatistics.from_store(store, store_dir=store_dir))
+        if statistics is None:
+            report("counting the dataset statistics")
+            statistics = DatasetStatistics.from_store(store, store_dir=store_dir)
+        write_statistics(store_dir, statistics)
         seconds["statistics"] = time.perf_counter() - started
 
         started = time.perf_counter()
-        report("reading the names to reconcile")
-        write_rows(store_dir, read_store(store), counts)
+        if rows is None:
+            report("reading the names to reconcile")
+            rows = read_store(store)
+        write_rows(store_dir, rows, counts)
         seconds["reconciliation"] = time.perf_counter() - started
     finally:
         if beside is not None:
@@ -106,3 +124,64 @@ def record(
         seconds={k: round(v, 3) for k, v in seconds.items()},
         beside=outcome.get("value"),
     )
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What :func:`record` wrote for a store, read back before a load changes it: the
+    figures a load that only adds triples updates instead of reading the store again."""
+
+    counts: TripleCounts
+    statistics: DatasetStatistics
+    rows: Rows | None  # None: not recorded (read again after the load)
+
+
+def baseline(store: ox.Store, store_dir: str | Path) -> Baseline | None:
+    """The recorded counts and statistics when they describe ``store`` (the same named
+    graphs; the statistics of those counts), else ``None``."""
+    counts = read_counts(store_dir)
+    if counts is None or sorted(g.value for g in store.named_graphs()) != sorted(counts.graphs):
+        return None
+    statistics = recorded_statistics(store_dir, counts)
+    if statistics is None:
+        return None
+    return Baseline(counts, statistics, recorded_rows(store_dir, counts))
+
+
+@dataclass(frozen=True)
+class Added:
+    """The figures of a store after a load that only added triples (:class:`Additions`)."""
+
+    counts: TripleCounts
+    statistics: DatasetStatistics
+    rows: Rows | None  # None: to be read again
+
+
+class Additions:
+    """A :class:`Baseline` updated graph by graph as a load adds triples to the default
+    graph, at a cost in those triples, not in the store (:mod:`api.fair.added`)."""
+
+    def __init__(self, before: Baseline) -> None:
+        self.before = before
+        self.statistics = before.statistics
+        self.touches_rows = False
+
+    def count(
+        self, store: ox.Store, graph: str, *, inserted: bool, sources: Sequence[str] = ()
+    ) -> None:
+        """Count in what graph ``graph`` adds (``inserted``: see
+        :func:`~api.fair.added.statistics_after_adding`)."""
+        self.statistics = statistics_after_adding(
+            self.statistics, store, added=graph, inserted=inserted, sources=sources
+        )
+        self.touches_rows = self.touches_rows or rows_touched_by(store, graph)
+
+    def figures(self, store: ox.Store, *, graph: str) -> Added:
+        """The figures once the load wrote the new named graph ``graph`` and its
+        entailments into the inferred graph: the reconciliation rows stand when no
+        added triple can change them."""
+        counts = counts_after_adding(
+            store, self.before.counts, total=self.statistics.triples, graphs=[graph, INFERRED]
+        )
+        statistics = replace(self.statistics, graphs=dict(counts.graphs))
+        return Added(counts, statistics, None if self.touches_rows else self.before.rows)

@@ -21,7 +21,9 @@ of the store, so that a triple asserted in two source graphs counts once):
 ``vocabularies``       namespaces of every predicate and class used
 ``links``              (target key, predicate) -> distinct triples whose object
                        is an IRI of an external dataset (:data:`LINK_TARGETS`)
-``example_resources``  up to five entity IRIs, one per entity kind
+``first_of_kind``      entity kind (the path segment after ``/id/``) -> the
+                       alphabetically first entity IRI of that kind
+``example_resources``  up to five entity IRIs, the first of each kind
 ``language_literals``  primary language tag -> number of literals with it
 ``languages``          the tags of at least 1 % of the tagged literals (so a
                        university's Catalan motto does not make the dataset
@@ -89,8 +91,8 @@ __all__ = [
 
 #: The statistics the build records, a file inside the store's folder (beside the counts).
 STATISTICS_FILE = "ccai-statistics.json"
-#: Version of that file's format (a file of another version is not read).
-_FORMAT = 1
+#: Version of that file's format (a file of another version is not read; 2: ``first_of_kind``).
+_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,10 @@ LINK_TARGETS: Final[tuple[LinkTarget, ...]] = (
 _NON_SOURCE_GRAPHS: Final = (GRAPH_ONTOLOGY, GRAPH_VOCABULARIES, GRAPH_INFERRED)
 _DATE_TYPES: Final = ("date", "dateTime", "gYear", "gYearMonth")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+_DATE_TYPE_IRIS: Final = frozenset(_XSD + t for t in _DATE_TYPES)
 _MAX_EXAMPLES: Final = 5
+_SPACE: Final = str(ID)
+_LINK_PREFIXES: Final = tuple(t.uri_space for t in LINK_TARGETS)
 
 _DISTINCT = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
 _COUNTS = f"""
@@ -211,6 +216,7 @@ class DatasetStatistics:
     graphs: Mapping[str, int] = field(default_factory=dict)
     vocabularies: tuple[str, ...] = ()
     links: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    first_of_kind: Mapping[str, str] = field(default_factory=dict)
     example_resources: tuple[str, ...] = ()
     language_literals: Mapping[str, int] = field(default_factory=dict)
     languages: tuple[str, ...] = ()
@@ -269,6 +275,7 @@ class DatasetStatistics:
             "graphs": dict(self.graphs),
             "vocabularies": list(self.vocabularies),
             "links": [[key, predicate, n] for (key, predicate), n in self.links.items()],
+            "first_of_kind": dict(self.first_of_kind),
             "example_resources": list(self.example_resources),
             "language_literals": dict(self.language_literals),
             "languages": list(self.languages),
@@ -302,6 +309,7 @@ class DatasetStatistics:
             graphs=counts("graphs"),
             vocabularies=tuple(str(v) for v in data["vocabularies"]),
             links={(str(k), str(p)): int(n) for k, p, n in data["links"]},
+            first_of_kind={str(k): str(v) for k, v in data["first_of_kind"].items()},
             example_resources=tuple(str(v) for v in data["example_resources"]),
             language_literals=counts("language_literals"),
             languages=tuple(str(v) for v in data["languages"]),
@@ -330,7 +338,7 @@ class DatasetStatistics:
         prefixes = " || ".join(f'STRSTARTS(STR(?o), "{t.uri_space}")' for t in LINK_TARGETS)
         links: dict[tuple[str, str], int] = {}
         for row in select(_LINK_CANDIDATES % prefixes):
-            target = next((t for t in LINK_TARGETS if t.matches(row["o"].value)), None)
+            target = link_target(row["o"])
             if target is not None:
                 key = (target.key, row["p"].value)
                 links[key] = links.get(key, 0) + 1
@@ -339,7 +347,8 @@ class DatasetStatistics:
         for row in select(_LANGUAGES):
             tag = row["lang"].value.split("-")[0]
             language_literals[tag] = language_literals.get(tag, 0) + _int(row["n"])
-        languages = _languages_of(language_literals)
+        languages = languages_of(language_literals)
+        first = first_of_kind(r["s"].value for r in select(_EXAMPLES % space))
         return cls(
             triples=_int(counts["triples"]),
             entities=_int(select(_ENTITIES % space)[0]["n"]),
@@ -352,7 +361,8 @@ class DatasetStatistics:
             graphs=dict(sorted(graphs.items())),
             vocabularies=tuple(vocabularies),
             links=dict(sorted(links.items())),
-            example_resources=_examples(r["s"].value for r in select(_EXAMPLES % space)),
+            first_of_kind=first,
+            example_resources=examples_of(first),
             language_literals=dict(sorted(language_literals.items())),
             languages=tuple(languages),
             years=_years(select),
@@ -379,54 +389,28 @@ def _count_store(
       graphs, from the earliest and from the latest until one is found there);
     * classes and languages: one ``GROUP BY`` each; named graphs: ``counts``.
     """
-
-    def rows(query: str) -> ox.QuerySolutions:
-        solutions = store.query(query)
-        assert isinstance(solutions, ox.QuerySolutions), query
-        return solutions
-
-    property_partitions = {r["p"].value: _int(r["n"]) for r in rows(_SET_PROPERTIES)}
-    class_partitions = {
-        r["c"].value: _int(r["n"]) for r in rows(_CLASSES) if type(r["c"]) is ox.NamedNode
-    }
-    space = str(ID)
+    everything = ox.DefaultGraph()
+    property_partitions = partition_counts(store, _SET_PROPERTIES)
+    class_partitions = partition_counts(store, _CLASSES)
     subjects = 0
     entities: list[str] = []
-    for (subject,) in rows("SELECT DISTINCT ?s WHERE { ?s ?p ?o }"):
+    for (subject,) in select_rows(store, "SELECT DISTINCT ?s WHERE { ?s ?p ?o }"):
         subjects += 1
-        if type(subject) is ox.NamedNode and subject.value.startswith(space):
+        if is_entity(subject):
             entities.append(subject.value)
 
     objects = 0
-    linked: list[tuple[LinkTarget, ox.NamedNode]] = []
-    dates: list[tuple[int, ox.Literal]] = []
-    date_types = {_XSD + t for t in _DATE_TYPES}
-    prefixes = tuple(t.uri_space for t in LINK_TARGETS)
-    for (obj,) in rows("SELECT DISTINCT ?o WHERE { ?s ?p ?o }"):
-        objects += 1
-        kind = type(obj)
-        if kind is ox.NamedNode and obj.value.startswith(prefixes):
-            target = next((t for t in LINK_TARGETS if t.matches(obj.value)), None)
-            if target is not None:
-                linked.append((target, obj))
-        elif kind is ox.Literal and obj.datatype.value in date_types:
-            head = obj.value[:4]
-            if head.isdigit():
-                dates.append((int(head), obj))
-
     links: dict[tuple[str, str], int] = {}
-    for target, obj in linked:
-        for quad in store.quads_for_pattern(None, None, obj, ox.DefaultGraph()):
-            key = (target.key, quad.predicate.value)
-            links[key] = links.get(key, 0) + 1
+    dates: list[tuple[int, ox.Literal]] = []
+    for (obj,) in select_rows(store, "SELECT DISTINCT ?o WHERE { ?s ?p ?o }"):
+        objects += 1
+        count_links(store, obj, everything, links)
+        year = year_of(obj)
+        if year is not None:
+            dates.append((year, obj))
 
-    language_literals: dict[str, int] = {}
-    for row in rows(_SET_LANGUAGES):
-        tag = row["lang"].value.split("-")[0]
-        if tag:
-            language_literals[tag] = language_literals.get(tag, 0) + _int(row["n"])
-    languages = _languages_of(language_literals)
-    vocabularies = sorted({namespace_of(t) for t in [*property_partitions, *class_partitions]})
+    language_literals = language_counts(store, _SET_LANGUAGES)
+    first = first_of_kind(entities)
     return cls(
         triples=sum(property_partitions.values()),
         entities=len(entities),
@@ -437,11 +421,12 @@ def _count_store(
         class_partitions=dict(sorted(class_partitions.items())),
         property_partitions=dict(sorted(property_partitions.items())),
         graphs=dict(sorted(counts.graphs.items())),
-        vocabularies=tuple(vocabularies),
+        vocabularies=vocabularies_of(property_partitions, class_partitions),
         links=dict(sorted(links.items())),
-        example_resources=_examples(entities),
+        first_of_kind=first,
+        example_resources=examples_of(first),
         language_literals=dict(sorted(language_literals.items())),
-        languages=tuple(languages),
+        languages=tuple(languages_of(language_literals)),
         years=_source_years(store, dates),
     )
 
@@ -463,6 +448,106 @@ def _source_years(store: ox.Store, dates: list[tuple[int, ox.Literal]]) -> tuple
         return None
     last = next(year for year, literal in reversed(ordered) if in_a_source(literal))
     return (first, last)
+
+
+# --- shared with the counting over added triples (api.fair.added) -------------------
+
+
+def select_rows(store: ox.Store, query: str) -> ox.QuerySolutions:
+    """The solutions of a SELECT query on ``store`` (no time limit: offline)."""
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions), query
+    return solutions
+
+
+def partition_counts(store: ox.Store, query: str) -> dict[str, int]:
+    """``{IRI: n}`` from a query selecting an IRI (or other term, skipped) and ``?n``."""
+    return {
+        row[0].value: _int(row["n"])
+        for row in select_rows(store, query)
+        if type(row[0]) is ox.NamedNode
+    }
+
+
+def language_counts(store: ox.Store, query: str) -> dict[str, int]:
+    """``{primary tag: n}`` from a query selecting ``?lang`` and ``?n`` (untagged: skipped)."""
+    counted: dict[str, int] = {}
+    for row in select_rows(store, query):
+        tag = row["lang"].value.split("-")[0]
+        if tag:
+            counted[tag] = counted.get(tag, 0) + _int(row["n"])
+    return counted
+
+
+def is_entity(term: object) -> bool:
+    """Whether ``term`` is an IRI under the URI space (``…/id/``)."""
+    return type(term) is ox.NamedNode and term.value.startswith(_SPACE)
+
+
+def link_target(term: object) -> LinkTarget | None:
+    """The external dataset an IRI belongs to (:data:`LINK_TARGETS`), if any."""
+    if type(term) is not ox.NamedNode or not term.value.startswith(_LINK_PREFIXES):
+        return None
+    return next((t for t in LINK_TARGETS if t.matches(term.value)), None)
+
+
+def count_links(
+    store: ox.Store,
+    obj: object,
+    graph: ox.NamedNode | ox.DefaultGraph,
+    links: dict[tuple[str, str], int],
+    *,
+    unless_in: ox.DefaultGraph | None = None,
+) -> None:
+    """Add to ``links`` the triples of ``graph`` whose object is ``obj``, when ``obj`` is
+    an IRI of a link target (one index range read per such object); ``unless_in``: but
+    not those this graph holds too."""
+    target = link_target(obj)
+    if target is None:
+        return
+    assert isinstance(obj, ox.NamedNode)
+    for quad in store.quads_for_pattern(None, None, obj, graph):
+        if unless_in is not None and ox.Quad(quad.subject, quad.predicate, obj, unless_in) in store:
+            continue
+        key = (target.key, quad.predicate.value)
+        links[key] = links.get(key, 0) + 1
+
+
+def year_of(term: object) -> int | None:
+    """The year of a date literal (``xsd:date``, ``dateTime``, ``gYear``, ``gYearMonth``)."""
+    if type(term) is not ox.Literal or term.datatype.value not in _DATE_TYPE_IRIS:
+        return None
+    head = term.value[:4]
+    return int(head) if head.isdigit() else None
+
+
+def vocabularies_of(*partitions: Mapping[str, int]) -> tuple[str, ...]:
+    """The namespaces of the terms of ``partitions`` (properties, classes), sorted."""
+    return tuple(sorted({namespace_of(t) for partition in partitions for t in partition}))
+
+
+def first_of_kind(iris: Iterable[str]) -> dict[str, str]:
+    """The alphabetically first entity IRI of each kind (its path segment after ``/id/``)."""
+    first: dict[str, str] = {}
+    for iri in iris:
+        kind = iri[len(_SPACE) :].split("/", 1)[0]
+        if kind not in first or iri < first[kind]:
+            first[kind] = iri
+    return dict(sorted(first.items()))
+
+
+def examples_of(first: Mapping[str, str]) -> tuple[str, ...]:
+    """Up to five examples: the first entity of each kind, kinds in ENTITY_KINDS order."""
+    ordered = [first[k] for k in ENTITY_KINDS if k in first]
+    ordered += [iri for k, iri in sorted(first.items()) if k not in ENTITY_KINDS]
+    return tuple(ordered[:_MAX_EXAMPLES])
+
+
+def languages_of(language_literals: Mapping[str, int]) -> list[str]:
+    """The languages of the dataset: the tags of at least :data:`MIN_LANGUAGE_SHARE` of
+    the tagged literals."""
+    tagged = sum(language_literals.values())
+    return sorted(tag for tag, n in language_literals.items() if n >= MIN_LANGUAGE_SHARE * tagged)
 
 
 def write_statistics(store_dir: str | Path, statistics: DatasetStatistics) -> Path:
@@ -501,26 +586,8 @@ def recorded_statistics(store_dir: str | Path, counts: TripleCounts) -> DatasetS
     return recorded if recorded is not None and recorded.describes(counts) else None
 
 
-def _languages_of(language_literals: Mapping[str, int]) -> list[str]:
-    """The languages of the dataset: the tags of at least :data:`MIN_LANGUAGE_SHARE` of
-    the tagged literals."""
-    tagged = sum(language_literals.values())
-    return sorted(tag for tag, n in language_literals.items() if n >= MIN_LANGUAGE_SHARE * tagged)
-
-
 def _int(term: ox.Literal) -> int:
     return int(term.value)
-
-
-def _examples(iris: Iterable[str]) -> tuple[str, ...]:
-    """The alphabetically first entity of each kind, kinds in ENTITY_KINDS order."""
-    first: dict[str, str] = {}
-    for iri in sorted(iris):
-        kind = iri[len(str(ID)) :].split("/", 1)[0]
-        first.setdefault(kind, iri)
-    ordered = [first[k] for k in ENTITY_KINDS if k in first]
-    ordered += [iri for k, iri in sorted(first.items()) if k not in ENTITY_KINDS]
-    return tuple(ordered[:_MAX_EXAMPLES])
 
 
 def _years(select: Callable[[str], list[Row]]) -> tuple[int, int] | None:

@@ -128,6 +128,28 @@ def read_store(store: ox.Store) -> Rows:
     return rows_of({name: select(name) for name in QUERIES})
 
 
+#: Whether a triple of a graph (``%s``) can change what the four queries read: its subject
+#: is one of ours (an entity, concept, scheme, source, or a class of the ontology) or one
+#: of the two SKOS classes ``classes.rq`` lists, it extends a superclass path, or it
+#: labels a predicate (``properties.rq`` shows predicates' labels).
+_TOUCHES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+ASK { GRAPH <%s> { ?s ?p ?o }
+  FILTER((isIRI(?s) && STRSTARTS(STR(?s), "https://w3id.org/ccai/"))
+    || ?s IN (skos:Concept, skos:ConceptScheme)
+    || ?p = rdfs:subClassOf
+    || (?p = rdfs:label && EXISTS { { ?x ?s ?y } UNION { GRAPH <%s> { ?x ?s ?y } } })) }"""
+
+
+def rows_touched_by(store: ox.Store, graph: str) -> bool:
+    """Whether adding the triples of ``graph`` to the default graph of ``store`` (before or
+    after they are in it) can change
+    the rows (:data:`QUERIES`): when not, the rows recorded before stand (``ccai load`` of
+    an institution's data, whose subjects are its own, reads none of them again)."""
+    iri = ox.NamedNode(graph).value
+    return bool(store.query(_TOUCHES % (iri, iri)))
+
+
 def write_rows(store_dir: str | Path, rows: Rows, counts: TripleCounts) -> Path:
     """Record ``rows`` (read from a store of ``counts``) in the store's folder, replaced
     atomically; whatever changes the store writes them again, as it does the counts."""

@@ -141,6 +141,32 @@ def count_triples(store: ox.Store) -> TripleCounts:
     )
 
 
+def counts_after_adding(
+    store: ox.Store, before: TripleCounts, *, total: int, graphs: list[str]
+) -> TripleCounts:
+    """The counts of a store that only gained triples since it had ``before``: its default
+    graph now holds ``total`` (known to the caller), and ``graphs`` (the named graphs
+    written, the inferred one among them) are counted again, each on its own."""
+    per_graph = dict(before.graphs)
+    for graph in graphs:
+        per_graph[graph] = _count_graph(store, graph)
+    per_graph = {g: n for g, n in per_graph.items() if n}
+    inferred = per_graph.get(INFERRED, 0)
+    return TripleCounts(
+        total=total,
+        asserted=total - inferred,
+        inferred=inferred,
+        graphs=dict(sorted(per_graph.items())),
+    )
+
+
+def _count_graph(store: ox.Store, graph: str) -> int:
+    query = (
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ox.NamedNode(graph).value}> {{ ?s ?p ?o }} }}"
+    )
+    return int(next(iter(_select(store, query)))["n"].value)
+
+
 def write_counts(store_dir: str | Path, counts: TripleCounts) -> Path:
     """Record ``counts`` in the store's folder (:data:`COUNTS_FILE`); call after every change.
 
