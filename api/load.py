@@ -64,7 +64,7 @@ from api.build.entailment import (
 from api.build.recorded import Additions, baseline
 from api.build.rules import RuleSet
 from api.namespaces import GRAPH_ONTOLOGY, GRAPH_VOCABULARIES
-from api.store.layout import INFERRED, TripleCounts, count_triples
+from api.store.layout import COUNTS_FILE, INFERRED, TripleCounts, count_triples
 from api.store.remote import DEFAULT_GRAPH, VOID_SUBSET, AuthScheme, auth_for, manifest_for
 
 CCAI_BASE = "https://w3id.org/ccai/"
@@ -452,7 +452,10 @@ class EmbeddedTarget:
         # One update request: one transaction. The new data and its entailments replace
         # the old ones together (or, inferred from the new data alone, join them, and an
         # entailment the new data asserts leaves the inferred graph); the default graph
-        # already holds what they hold (entail).
+        # already holds what they hold (entail). The recorded counts go first: a process
+        # killed between the two leaves a store they no longer describe, and without them
+        # nothing recorded is trusted (the service and the next load count again).
+        (self.path / COUNTS_FILE).unlink(missing_ok=True)
         if inferred.incremental:
             self.store.update(
                 f"MOVE SILENT <{temp}> TO <{graph}> ;"
@@ -475,13 +478,17 @@ class EmbeddedTarget:
     ) -> None:
         """Flush, and record what the service reads at start-up (:mod:`api.build.recorded`):
         updated by ``additions`` when the load only added triples, else read again from
-        the store; in a build, its label index (the
-        labels of ``graphs`` again, or all of them); its checksums and report once closed."""
+        the store; in a build, its label index (the labels of ``graphs`` again, or all of
+        them); its checksums and report once the store is closed (:meth:`close`)."""
         from api.build.artefacts import STORE_DIR
         from api.build.recorded import record
         from api.search import index as search_index
 
-        known = additions.figures(self.store, graph=graphs[0]) if additions and graphs else None
+        known = (
+            additions.figures(self.store, graph=graphs[0])
+            if additions is not None and graphs
+            else None
+        )
         self.store.flush()
         build = self.path.parent
         if self.path.name != STORE_DIR or not (build / "report.json").is_file():

@@ -626,3 +626,29 @@ def count_triples_of(path: Path):  # type: ignore[no-untyped-def]
         return count_triples(s)
     finally:
         del s
+
+
+def test_a_load_killed_after_the_swap_leaves_nothing_recorded_to_trust(
+    ccai_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The swap is committed but the process dies before recording: the recorded counts
+    are gone (so neither the service nor the next load trusts the old figures), and the
+    next load records them from the store again."""
+    museum = tmp_path / "museum.ttl"
+    museum.write_text(LINKS, encoding="utf-8")
+    assert load(ccai_store, str(museum), "--graph", LINKSET) == 0
+    assert read_counts(ccai_store) is not None
+
+    def killed(self, **_kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(load_module.EmbeddedTarget, "_record", killed)
+        assert load(ccai_store, str(museum), "--graph", EX + "copy") != 0  # "interrupted"
+    assert read_counts(ccai_store) is None
+    assert EX + "copy" in {g.value for g in ox.Store.read_only(str(ccai_store)).named_graphs()}
+
+    reads = store_reads(monkeypatch)
+    assert load(ccai_store, str(museum), "--graph", EX + "third") == 0
+    assert reads == {"statistics", "reconciliation"}  # no baseline: everything read again
+    assert_recorded_as_counted(ccai_store)

@@ -95,6 +95,18 @@ class TripleCounts:
     inferred: int
     graphs: dict[str, int] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, total: int, per_graph: dict[str, int]) -> TripleCounts:
+        """The counts of a store whose default graph holds ``total`` triples and whose
+        named graphs hold ``per_graph`` (the inferred one among them)."""
+        inferred = per_graph.get(INFERRED, 0)
+        return cls(
+            total=total,
+            asserted=total - inferred,
+            inferred=inferred,
+            graphs=dict(sorted(per_graph.items())),
+        )
+
     def as_dict(self) -> dict[str, object]:
         return {
             "total": self.total,
@@ -132,13 +144,7 @@ def count_triples(store: ox.Store) -> TripleCounts:
             "The store's default graph is not the materialised union of its named graphs "
             "(it was built by an older version of ccai-kg): rebuild it with `ccai build`."
         )
-    inferred = per_graph.get(INFERRED, 0)
-    return TripleCounts(
-        total=total,
-        asserted=total - inferred,
-        inferred=inferred,
-        graphs=dict(sorted(per_graph.items())),
-    )
+    return TripleCounts.of(total, per_graph)
 
 
 def counts_after_adding(
@@ -151,13 +157,7 @@ def counts_after_adding(
     for graph in graphs:
         per_graph[graph] = _count_graph(store, graph)
     per_graph = {g: n for g, n in per_graph.items() if n}
-    inferred = per_graph.get(INFERRED, 0)
-    return TripleCounts(
-        total=total,
-        asserted=total - inferred,
-        inferred=inferred,
-        graphs=dict(sorted(per_graph.items())),
-    )
+    return TripleCounts.of(total, per_graph)
 
 
 def _count_graph(store: ox.Store, graph: str) -> int:
