@@ -12,14 +12,16 @@ requires equality with a full count):
 * triples, property and class partitions, links, language literals: each
   added triple is new to the default graph (a set), so it adds one to each
   count it falls in;
-* subjects and objects: an added triple's subject (object) is new when no
-  triple of the default graph outside the added ones has it; its triples are
-  read from the subject (object) index until one that was there before;
+* subjects and objects: counted before the triples go in, a term is new when
+  the default graph has no triple with it; counted once they are in (a load's
+  entailments), when every triple of the default graph with it is one of the
+  added ones (read from the subject or object index until one that is not);
 * entities and the first entity of each kind: the new subjects under the URI
   space;
 * years: the date literals of the loaded graph (a source graph), whether or not
   the default graph held them already;
-* named graphs: the new counts.
+* named graphs: left to the caller, who counts the graphs it wrote
+  (:class:`api.build.recorded.Additions`).
 
 Nothing is ever subtracted: a load that removes triples (a graph loaded again,
 a whole-store inference) counts everything again.
