@@ -22,7 +22,14 @@ from api.cli import main
 from api.fair.statistics import DatasetStatistics, read_statistics
 from api.namespaces import GRAPH_ONTOLOGY
 from api.reconcile.recorded import Rows, read_store, recorded_rows
-from api.store.layout import INFERRED, count_triples, materialise, read_counts, write_counts
+from api.store.layout import (
+    INFERRED,
+    TripleCounts,
+    count_triples,
+    materialise,
+    read_counts,
+    write_counts,
+)
 from tests.web.conftest import ID, build_fixture_store
 
 LINKSET = "https://example.org/museum/linkset"
@@ -620,7 +627,7 @@ def test_a_load_that_adds_updates_the_recorded_figures(
     assert_recorded_as_counted(ccai_store)
 
 
-def count_triples_of(path: Path):  # type: ignore[no-untyped-def]
+def count_triples_of(path: Path) -> TripleCounts:
     s = ox.Store.read_only(str(path))
     try:
         return count_triples(s)
@@ -651,4 +658,24 @@ def test_a_load_killed_after_the_swap_leaves_nothing_recorded_to_trust(
     reads = store_reads(monkeypatch)
     assert load(ccai_store, str(museum), "--graph", EX + "third") == 0
     assert reads == {"statistics", "reconciliation"}  # no baseline: everything read again
+    assert_recorded_as_counted(ccai_store)
+
+
+@pytest.mark.parametrize(
+    "recorded",
+    ['{"format": 1, "triples": 3}', "not json", '{"format": 2}'],
+    ids=["older-format", "unreadable", "incomplete"],
+)
+def test_recorded_statistics_that_cannot_be_read_are_counted_again(
+    ccai_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, recorded: str
+) -> None:
+    """A statistics file of another format, or damaged, is no baseline: the next load
+    counts the whole store, and records what a full read gives."""
+    museum = tmp_path / "museum.ttl"
+    museum.write_text(LINKS, encoding="utf-8")
+    assert load(ccai_store, str(museum), "--graph", LINKSET) == 0
+    (ccai_store / "ccai-statistics.json").write_text(recorded, encoding="utf-8")
+    reads = store_reads(monkeypatch)
+    assert load(ccai_store, str(museum), "--graph", EX + "copy") == 0
+    assert "statistics" in reads
     assert_recorded_as_counted(ccai_store)

@@ -61,7 +61,7 @@ def record(
     store_dir: str | Path,
     *,
     counts: TripleCounts | None = None,
-    known: Added | None = None,
+    known: Figures | None = None,
     say: Callable[[str], None] | None = None,
     beside: Callable[[], Any] | None = None,
 ) -> Recorded:
@@ -127,41 +127,33 @@ def record(
 
 
 @dataclass(frozen=True)
-class Baseline:
-    """What :func:`record` wrote for a store, read back before a load changes it: the
-    figures a load that only adds triples updates instead of reading the store again."""
+class Figures:
+    """The three recorded figures of a store: read back before a load changes it
+    (:func:`baseline`), or updated by a load that only added triples (:class:`Additions`)."""
 
     counts: TripleCounts
     statistics: DatasetStatistics
-    rows: Rows | None  # None: not recorded (read again after the load)
+    rows: Rows | None  # None: not known (read from the store when recorded)
 
 
-def baseline(store: ox.Store, store_dir: str | Path) -> Baseline | None:
+def baseline(store: ox.Store, store_dir: str | Path) -> Figures | None:
     """The recorded counts and statistics when they describe ``store`` (the same named
-    graphs; the statistics of those counts), else ``None``."""
+    graphs; the statistics of those counts), with the recorded rows when they do too;
+    else ``None``."""
     counts = read_counts(store_dir)
     if counts is None or sorted(g.value for g in store.named_graphs()) != sorted(counts.graphs):
         return None
     statistics = recorded_statistics(store_dir, counts)
     if statistics is None:
         return None
-    return Baseline(counts, statistics, recorded_rows(store_dir, counts))
-
-
-@dataclass(frozen=True)
-class Added:
-    """The figures of a store after a load that only added triples (:class:`Additions`)."""
-
-    counts: TripleCounts
-    statistics: DatasetStatistics
-    rows: Rows | None  # None: to be read again
+    return Figures(counts, statistics, recorded_rows(store_dir, counts))
 
 
 class Additions:
-    """A :class:`Baseline` updated graph by graph as a load adds triples to the default
+    """A :func:`baseline` updated graph by graph as a load adds triples to the default
     graph, at a cost in those triples, not in the store (:mod:`api.fair.added`)."""
 
-    def __init__(self, before: Baseline) -> None:
+    def __init__(self, before: Figures) -> None:
         self.before = before
         self.statistics = before.statistics
         self.touches_rows = False
@@ -176,7 +168,7 @@ class Additions:
         )
         self.touches_rows = self.touches_rows or rows_touched_by(store, graph)
 
-    def figures(self, store: ox.Store, *, graph: str) -> Added:
+    def figures(self, store: ox.Store, *, graph: str) -> Figures:
         """The figures once the load wrote the new named graph ``graph`` and its
         entailments into the inferred graph: the reconciliation rows stand when no
         added triple can change them."""
@@ -184,4 +176,4 @@ class Additions:
             store, self.before.counts, total=self.statistics.triples, graphs=[graph, INFERRED]
         )
         statistics = replace(self.statistics, graphs=dict(counts.graphs))
-        return Added(counts, statistics, None if self.touches_rows else self.before.rows)
+        return Figures(counts, statistics, None if self.touches_rows else self.before.rows)
