@@ -507,7 +507,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             ):
                 _print(f"{build}: the build's own store already holds the dataset")
                 return EXIT_OK
-            target = open_target(settings)
+            target = open_target(settings, build=build)
             try:
                 counts = target.load_build(build, quiet=args.quiet)
             finally:
@@ -517,7 +517,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             return EXIT_OK
         if not args.no_validate:
             _validate_linkset(args.files, Path(args.build))
-        target = open_target(settings)
+        target = open_target(settings, build=Path(args.build))
         try:
             summary = load_files(
                 target,
@@ -801,7 +801,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", metavar="FILE", help="RDF files (any common syntax, .gz)")
     p.add_argument("--graph", help="named graph IRI the FILEs replace")
     p.add_argument("--store", help="embedded: store or build directory (CCAI_STORE_PATH)")
-    p.add_argument("--build", default="build", help="the build to load without FILEs")
+    p.add_argument(
+        "--build",
+        default="build",
+        help="the build to load without FILEs; with FILEs, the build they are checked "
+        "against and, on a remote store, that keeps the store's label index",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on standard error")
     p.add_argument(
         "--no-validate",

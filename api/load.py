@@ -30,7 +30,10 @@ closed the build's store checksums and report follow
 store as it was (the temporary graphs are dropped) and is reported as
 ``file:line:column: message`` (exit 2). On the remote target blank nodes are
 skolemised (``…/.well-known/genid/…`` IRIs, RDF 1.1 §3.5): chunks are
-separate requests, and a blank node label is local to a request.
+separate requests, and a blank node label is local to a request; and the
+label index the service searches the store through is kept beside the build
+(:mod:`api.search.remote`: the labels of ``G`` and of the inferred graph
+replaced, with the store's counts after the load).
 
 The summary counts the triples loaded, the links to our entities (objects
 under ``https://w3id.org/ccai/``), the dangling ones (such IRIs that are no
@@ -39,10 +42,12 @@ subject of the graph we publish) and the entailments in the inferred graph.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gzip
 import json
 import re
+import sqlite3
 import sys
 import time
 import uuid
@@ -63,9 +68,19 @@ from api.build.entailment import (
 )
 from api.build.recorded import Additions, baseline
 from api.build.rules import RuleSet
+from api.errors import CcaiError
 from api.namespaces import GRAPH_ONTOLOGY, GRAPH_VOCABULARIES
+from api.search.remote import LabelMirror, RemoteIndex, RemoteIndexError
 from api.store.layout import COUNTS_FILE, INFERRED, TripleCounts, count_triples
-from api.store.remote import DEFAULT_GRAPH, VOID_SUBSET, AuthScheme, auth_for, manifest_for
+from api.store.remote import (
+    DEFAULT_GRAPH,
+    VOID_SUBSET,
+    AuthScheme,
+    Kind,
+    RemoteStore,
+    auth_for,
+    manifest_for,
+)
 
 CCAI_BASE = "https://w3id.org/ccai/"
 GENID = CCAI_BASE + ".well-known/genid/"
@@ -106,6 +121,7 @@ class Summary:
     seconds: float = 0.0
     entailed: Entailed | None = None  # what the rules left in the inferred graph
     inference_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # what else the target did, or did not
 
     def lines(self) -> list[str]:
         out = [
@@ -127,6 +143,7 @@ class Summary:
             if e.inconsistencies:
                 out.append(f"  inconsistencies: {len(e.inconsistencies):,}")
                 out += [f"    {message}" for message in e.inconsistencies[:20]]
+        out += [f"  {note}" for note in self.notes]
         return out
 
 
@@ -231,6 +248,9 @@ class Target(Protocol):
 
     def subjects_in(self, iris: list[str]) -> set[str]:
         """Those of ``iris`` that are the subject of a triple in the published graph."""
+
+    def notes(self) -> list[str]:
+        """What the load did besides, or could not do, for the summary (one line each)."""
 
     def close(self) -> None: ...
 
@@ -350,6 +370,7 @@ def load_files(
         raise
     known = target.subjects_in(sorted(linked)) if linked else set()
     summary.dangling = sorted(linked - known)
+    summary.notes = target.notes()
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -516,6 +537,9 @@ class EmbeddedTarget:
             if any(True for _ in self.store.quads_for_pattern(ox.NamedNode(iri), None, None))
         }
 
+    def notes(self) -> list[str]:
+        return []
+
     def load_build(self, build: Path, *, quiet: bool = False) -> dict[str, int]:
         """Copy another build's store (``build/oxigraph``) into this one."""
         source = ox.Store.read_only(str(_oxigraph_dir(build)))
@@ -568,7 +592,8 @@ class RemoteTarget:
         auth: AuthScheme = "digest",
         default_graph_iri: str = DEFAULT_GRAPH,
         timeout: float = 600.0,
-        kind: str = "generic",
+        kind: Kind = "generic",
+        build: Path | None = None,
     ) -> None:
         if not update_endpoint:
             raise LoadError(
@@ -586,7 +611,20 @@ class RemoteTarget:
         # swap can then leave the graph partly copied; run the load again).
         self.bulk = "DEFINE sql:log-enable 3 " if kind == "virtuoso" else ""
         self.client = httpx.Client(auth=auth_for(user, password, auth), timeout=timeout)
+        self._credentials = (user, password, auth)
+        self.kind = kind
         self._touched = False  # the default graph's named graph changed by entail()
+        # The label index kept for this store beside the build (api.search.remote), the
+        # labels of the files being loaded, the index the load starts from, the notes.
+        self._build = build
+        self._index = (
+            RemoteIndex(build, query_endpoint, default_graph_iri)
+            if build is not None and (build / "report.json").is_file()
+            else None
+        )
+        self._mirror: LabelMirror | None = None
+        self._base: Path | None = None
+        self._notes: list[str] = []
 
     def _check(self, response: httpx.Response, what: str) -> None:
         if response.status_code >= 300 or response.headers.get("X-SQL-State"):
@@ -630,6 +668,13 @@ class RemoteTarget:
         return sorted(r["g"].value for r in rows)
 
     def write_chunk(self, graph: str, quads: list[ox.Quad]) -> None:
+        if self._index is not None:  # their labels, for the label index (swap)
+            if self._mirror is None:
+                self._mirror = LabelMirror(skip=GENID)
+            self._mirror.add(quads)
+        self._send(graph, quads)
+
+    def _send(self, graph: str, quads: list[ox.Quad]) -> None:
         body = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES)
         assert body is not None
         if self.gsp_endpoint:
@@ -667,9 +712,37 @@ class RemoteTarget:
         copy = f"INSERT {{ GRAPH <{target}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
         self.update(self.bulk + copy + f"VALUES ?g {{ {values} }} }}")
 
+    def counts(self) -> TripleCounts:
+        """The store's counts, read as the service reads them at start-up
+        (:meth:`api.store.remote.RemoteStore.start`)."""
+        user, password, auth = self._credentials
+
+        async def read() -> TripleCounts:
+            store = RemoteStore(
+                self.query_endpoint,
+                kind=self.kind,
+                user=user,
+                password=password,
+                auth=auth,
+                query_auth=True,
+                default_graph_iri=self.default_graph_iri,
+            )
+            try:
+                await store.start()
+            finally:
+                await store.close()
+            return store.counts()
+
+        return asyncio.run(read())
+
     def entail(self, temp: str, graph: str, scratch: str, *, replaced: bool) -> Entailed:
         # The working graph is the default graph's named graph, prepared as on the
         # embedded store; the swap copies it again from the listed graphs.
+        if self._index is not None:  # the index that describes the store as it is now
+            try:
+                self._base = self._index.base_for(self.counts())
+            except CcaiError:  # no dataset listed yet, say: no index to start from
+                self._base = None
         work = self.default_graph_iri
         # the listed graphs that stay asserted (a store's other graphs are not ours)
         listed = [g for g in self.graphs() if g not in (graph, INFERRED)]
@@ -701,6 +774,8 @@ class RemoteTarget:
         )
 
     def swap(self, temp: str, graph: str, *, replaced: bool, inferred: Entailed) -> None:
+        if self._index is not None:  # from here on the store's index no longer describes it
+            self._index.distrust()
         self.update(
             f"{self.bulk}{self._move(temp, graph)} ; {self._move(inferred.graph, INFERRED)} ; "
             f"INSERT DATA {{ GRAPH <{self.manifest}> "
@@ -709,6 +784,49 @@ class RemoteTarget:
         )
         self._refresh_default()
         self._touched = False
+        self._keep_index(temp, graph)
+
+    def _keep_index(self, temp: str, graph: str) -> None:
+        """The label index of this store, with the labels of ``graph`` and of the inferred
+        graph replaced (:mod:`api.search.remote`); a note says what became of it. The data
+        is loaded whatever happens here: an index not written is not used."""
+        if self._index is None:
+            where = self._build if self._build is not None else "no build given"
+            self._notes.append(
+                f"label index: none kept ({where} is no build; --build names the build the "
+                "service reads beside this store)"
+            )
+            return
+        if self._base is None:
+            self._notes.append(
+                "label index: none kept (neither the build's index nor an earlier load's "
+                f"describes this store; load it from the build again: ccai load --build "
+                f"{self._index.build} --backend remote)"
+            )
+            return
+        mirror = self._mirror if self._mirror is not None else LabelMirror(skip=GENID)
+        self._mirror = mirror
+        started = time.monotonic()
+        try:
+            mirror.rename(temp, graph)
+            added = self._index.update(
+                self._base,
+                mirror,
+                self.select,
+                graph=graph,
+                work=self.default_graph_iri,
+                counts=self.counts(),
+            )
+        except (LoadError, CcaiError, RemoteIndexError, sqlite3.Error, OSError) as exc:
+            self._notes.append(f"label index: not updated ({_one_line(exc)})")
+            return
+        self._notes.append(
+            f"label index: {added:,} labels of {graph} and the inferred graph, in "
+            f"{self._index.dir} ({time.monotonic() - started:.1f} s)"
+        )
+
+    def notes(self) -> list[str]:
+        return list(self._notes)
 
     def subjects_in(self, iris: list[str]) -> set[str]:
         found: set[str] = set()
@@ -730,6 +848,8 @@ class RemoteTarget:
         is complete; then the manifest and the default graph are rewritten.
         """
         source = ox.Store.read_only(str(_oxigraph_dir(build)))
+        if self._index is not None:  # the store will hold the build: the build's index
+            self._index.remove()
         counts: dict[str, int] = {}
         names = sorted(g.value for g in source.named_graphs() if isinstance(g, ox.NamedNode))
         for name in names:
@@ -744,11 +864,11 @@ class RemoteTarget:
                 for quad in source.quads_for_pattern(None, None, None, graph):
                     batch.append(quad)
                     if len(batch) >= chunk:
-                        self.write_chunk(temp, batch)
+                        self._send(temp, batch)
                         progress.add(len(batch))
                         batch = []
                 if batch:
-                    self.write_chunk(temp, batch)
+                    self._send(temp, batch)
                     progress.add(len(batch))
                 self.update(
                     f"{self.bulk}DROP SILENT GRAPH <{name}> ; "
@@ -770,6 +890,9 @@ class RemoteTarget:
 
     def close(self) -> None:
         self.client.close()
+        if self._mirror is not None:
+            self._mirror.close()
+            self._mirror = None
 
 
 def _valid_blank_nodes(results: Any) -> bytes:
@@ -789,8 +912,9 @@ def _has_blank_nodes(store: ox.Store, graph: ox.NamedNode) -> bool:
     )
 
 
-def open_target(settings: Any) -> EmbeddedTarget | RemoteTarget:
-    """The load target the settings name (``settings.backend``)."""
+def open_target(settings: Any, *, build: Path | None = None) -> EmbeddedTarget | RemoteTarget:
+    """The load target the settings name (``settings.backend``); ``build``: the build the
+    service reads beside a remote store (it keeps the store's label index)."""
     if settings.backend == "remote":
         if not settings.query_endpoint:
             raise LoadError("--backend remote needs --query-endpoint (CCAI_QUERY_ENDPOINT)")
@@ -803,6 +927,7 @@ def open_target(settings: Any) -> EmbeddedTarget | RemoteTarget:
             auth=settings.remote_auth,
             default_graph_iri=settings.remote_default_graph,
             kind=settings.remote_kind,
+            build=build,
         )
     return EmbeddedTarget(settings.oxigraph_path())
 

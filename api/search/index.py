@@ -3,7 +3,8 @@
 ``ccai build`` writes it beside the store (``build/search.sqlite``) from the
 store it has just written; ``ccai load`` replaces the labels of the graph it
 loaded and of the inferred graph (:func:`replace_graphs`, on a copy swapped
-in: a running service keeps the file it opened); the service opens it
+in: a running service keeps the file it opened; for a remote store, into an
+index of its own, :mod:`api.search.remote`); the service opens it
 read-only. A search is an
 index lookup, never a scan of the literals, so its cost does not grow with
 the graph (``bench/scale.py`` measures it at 10⁶ and 10⁷ triples).
@@ -323,13 +324,16 @@ def add_graph(store: ox.Store, path: str | Path, graph: str) -> int:
         conn.close()
 
 
-def replace_graphs(store: ox.Store, path: str | Path, graphs: Iterable[str]) -> int:
-    """:func:`add_graph` for each of ``graphs``, on a copy of the index that then replaces
-    it atomically (a service that opened the file, or a hard link to it, keeps reading
-    the old one). For ``ccai load``. Returns the labels added."""
+def replace_graphs(
+    store: ox.Store, path: str | Path, graphs: Iterable[str], *, base: str | Path | None = None
+) -> int:
+    """:func:`add_graph` for each of ``graphs``, on a copy of the index (of ``base``, when
+    given: another index) that then replaces the one at ``path`` atomically (a service
+    that opened the file, or a hard link to it, keeps reading the old one). For ``ccai
+    load``. Returns the labels added."""
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
-    shutil.copyfile(path, tmp)
+    shutil.copyfile(base if base is not None else path, tmp)
     try:
         conn = _connect(tmp)
         try:
@@ -341,6 +345,21 @@ def replace_graphs(store: ox.Store, path: str | Path, graphs: Iterable[str]) -> 
     finally:
         tmp.unlink(missing_ok=True)
     return added
+
+
+def subjects_of(path: str | Path, graphs: Iterable[str]) -> set[str]:
+    """The subjects of the labels the index at ``path`` holds from ``graphs``."""
+    index = SearchIndex(path, immutable=False)
+    try:
+        return {
+            iri
+            for graph in graphs
+            for (iri,) in index._conn.execute(
+                "SELECT DISTINCT iri FROM labels WHERE graph = ?", (graph,)
+            )
+        }
+    finally:
+        index.close()
 
 
 def _replace(conn: sqlite3.Connection, store: ox.Store, graph: str) -> int:

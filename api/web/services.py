@@ -61,6 +61,8 @@ from api.linked_data.service import LinkedData
 from api.reconcile.recorded import recorded_rows
 from api.reconcile.service import ReconcileService
 from api.rest.catalogue import Catalogue
+from api.search.index import INDEX_FILE
+from api.search.remote import remote_index_dir
 from api.settings import Settings
 from api.sparql.cache import ResultCache
 from api.store import open_store, snapshot
@@ -121,7 +123,14 @@ class Services:
         union = settings.default_graph == "union"
         reader = Reader(store, timeout=settings.query_timeout, include_inferred=union)
         sync_reader = SyncReader(reader, loop=asyncio.get_running_loop())
-        catalogue = Catalogue(store, settings, index_dir=label_index_dir(pinned, store.counts()))
+        remote = (
+            (settings.query_endpoint, settings.remote_default_graph)
+            if settings.backend == "remote" and settings.query_endpoint
+            else None
+        )
+        index_dir = label_index_dir(pinned, store.counts(), remote=remote)
+        log.info("label index: %s", index_dir / INDEX_FILE if index_dir else "read from the store")
+        catalogue = Catalogue(store, settings, index_dir=index_dir)
         catalogue.open_index()
         linked_data = LinkedData(
             sync_reader,
@@ -281,18 +290,30 @@ class Services:
             snapshot.unpin(self.build_dir, self._source)
 
 
-def label_index_dir(build: Path | None, counts: TripleCounts) -> Path | None:
-    """The build whose label index (``search.sqlite``) ``/api/search`` answers from: the
+def label_index_dir(
+    build: Path | None, counts: TripleCounts, *, remote: tuple[str, str] | None = None
+) -> Path | None:
+    """The folder whose label index (``search.sqlite``) ``/api/search`` answers from: the
     pinned build when its store holds exactly the data served (the same triples per
-    named graph as ``counts``, the served store's), else ``None`` (every label of the
-    store is then read into memory at start-up, entities, concepts and sources only).
+    named graph as ``counts``, the served store's); for a remote store (``remote``: its
+    query endpoint and default graph), else the index ``ccai load`` kept for it beside
+    the build when it recorded these counts (:mod:`api.search.remote`); else ``None``
+    (every label of the store is then read into memory at start-up, entities,
+    concepts and sources only).
 
-    So a remote store set up from the build (``ccai load --build … --backend remote``)
-    is searched over every label, loaded data included, as the embedded store is; one
+    So a remote store set up from the build (``ccai load --build … --backend remote``),
+    and then given files (``ccai load FILE --graph G --build … --backend remote``), is
+    searched over every label, loaded data included, as the embedded store is; one
     that has since taken other data (or holds another dataset) is not searched
     through an index that does not describe it.
     """
     if build is None:
         return None
-    recorded = read_counts(build / STORE_DIR)
-    return build if recorded is not None and recorded == counts else None
+    candidates = [(build, build / STORE_DIR)]
+    if remote is not None:
+        own = remote_index_dir(build, *remote)
+        candidates.append((own, own))
+    for folder, recorded in candidates:
+        if (folder / INDEX_FILE).is_file() and read_counts(recorded) == counts:
+            return folder
+    return None

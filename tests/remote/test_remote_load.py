@@ -34,8 +34,15 @@ LINKS = f"""
 
 
 @pytest.fixture
-def dataset(loaded: Virtuoso, build: Path, monkeypatch: pytest.MonkeyPatch) -> Virtuoso:
-    """The build, loaded again under :data:`DEFAULT` (replacing whatever a test left)."""
+def dataset(
+    loaded: Virtuoso, build: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Virtuoso:
+    """The build, loaded again under :data:`DEFAULT` (replacing whatever a test left).
+
+    The tests run in an empty folder: ``--build`` (``build``) names no build there, so
+    that no label index is kept beside a build of the checkout (``test_remote_index.py``
+    covers that)."""
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CCAI_REMOTE_DEFAULT_GRAPH", DEFAULT)
     monkeypatch.delenv("CCAI_BACKEND", raising=False)
     # a linkset left by an earlier test is dropped from the store, not just the manifest
@@ -50,9 +57,11 @@ def dataset(loaded: Virtuoso, build: Path, monkeypatch: pytest.MonkeyPatch) -> V
     return loaded
 
 
-def counts(server: Virtuoso) -> TripleCounts:
+def counts(server: Virtuoso, default: str = DEFAULT) -> TripleCounts:
+    """The counts of the dataset under ``default``, as the service reads them."""
+
     async def main_() -> TripleCounts:
-        store = RemoteStore(server.url + "/sparql", kind="virtuoso", default_graph_iri=DEFAULT)
+        store = RemoteStore(server.url + "/sparql", kind="virtuoso", default_graph_iri=default)
         await store.start()
         await store.close()
         return store.counts()

@@ -1,0 +1,204 @@
+"""The label index ``ccai load FILE --graph G --backend remote`` keeps for Virtuoso beside
+the build (:mod:`api.search.remote`), and the service that searches through it.
+
+Each test loads a copy of the build into its own copy of the dataset on the
+session's Virtuoso (another ``CCAI_REMOTE_DEFAULT_GRAPH``), so that what it
+writes beside the build and into the store stays its own.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.cli import main
+from api.rest.search_fts import FtsLabelIndex
+from api.search.index import INDEX_FILE
+from api.search.remote import remote_index_dir
+from api.store.layout import read_counts
+from api.web.app import create_app
+from tests.remote.conftest import remote_options, settings_for
+from tests.remote.test_remote_load import counts
+from tests.remote.virtuoso import Virtuoso
+
+DEFAULT = "urn:x-ccai:index-tests"
+LINKSET = "https://example.org/museum/index-linkset"
+EX = "https://example.org/museum/"
+ID = "https://w3id.org/ccai/id/"
+CCAI = "https://w3id.org/ccai/ontology#"
+FIRST = f"""
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<{EX}zebedee> a <{CCAI}Organisation> ; rdfs:label "Zebedee Kunsthalle"@de, "Zebedee art hall"@en .
+<{EX}object/2> rdfs:label "Quixotic object" ; skos:altLabel "Objet quixotique"@fr .
+<{ID}organisation/nemo> skos:altLabel "Xylophone network" .
+<{EX}object/3> <http://purl.org/dc/terms/subject> [ rdfs:label "Blank zebedee" ] .
+"""
+SECOND = f"""
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{EX}object/4> a <{CCAI}Person> ; rdfs:label "Yodelling person" .
+"""
+
+
+@pytest.fixture
+def copy(virtuoso: Virtuoso, build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the build, loaded into Virtuoso under :data:`DEFAULT`."""
+    monkeypatch.setenv("CCAI_REMOTE_DEFAULT_GRAPH", DEFAULT)
+    monkeypatch.delenv("CCAI_BACKEND", raising=False)
+    httpx.post(  # a linkset an earlier test left
+        virtuoso.url + "/sparql-auth",
+        content=f"DROP SILENT GRAPH <{LINKSET}>".encode(),
+        headers={"Content-Type": "application/sparql-update"},
+        auth=httpx.DigestAuth("dba", virtuoso.password),
+        timeout=30,
+    ).raise_for_status()
+    out = tmp_path / "build"
+    shutil.copytree(build, out)
+    assert main(["load", "--quiet", "--build", str(out), *remote_options(virtuoso)]) == 0
+    return out
+
+
+def load(server: Virtuoso, build: Path, text: str, folder: Path) -> int:
+    """``text`` into :data:`LINKSET` (a file ``folder/<n>.ttl``), ``--build build``."""
+    path = folder / f"{len(list(folder.glob('*.ttl')))}.ttl"
+    path.write_text(text, encoding="utf-8")
+    options = ["load", "-q", "--no-validate", str(path), "--graph", LINKSET]
+    return main([*options, "--build", str(build), *remote_options(server)])
+
+
+def own_dir(server: Virtuoso, build: Path) -> Path:
+    return remote_index_dir(build, server.url + "/sparql", DEFAULT)
+
+
+@pytest.fixture
+def service(virtuoso: Virtuoso, copy: Path) -> Iterator[Callable[[], TestClient]]:
+    """Start the service over Virtuoso and the copy of the build (once the test loaded)."""
+    clients: list[TestClient] = []
+
+    def start() -> TestClient:
+        settings = settings_for(copy, virtuoso, remote_default_graph=DEFAULT)
+        client = TestClient(create_app(settings)).__enter__()
+        clients.append(client)
+        return client
+
+    yield start
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+def found(client: TestClient, q: str) -> list[str]:
+    response = client.get("/api/search", params={"q": q})
+    assert response.status_code == 200, response.text
+    return [hit["iri"] for hit in response.json()["hits"]]
+
+
+def index_rows(path: Path) -> list[list[tuple[str, ...]]]:
+    conn = sqlite3.connect(path)
+    try:
+        return [
+            sorted(conn.execute("SELECT iri, label, lang, graph FROM labels")),
+            sorted(conn.execute("SELECT iri, class FROM classes")),
+            sorted(conn.execute("SELECT iri, label FROM display")),
+        ]
+    finally:
+        conn.close()
+
+
+def test_a_loaded_file_is_searched_through_the_index_kept_for_the_store(
+    virtuoso: Virtuoso,
+    copy: Path,
+    service,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    capsys.readouterr()
+    assert load(virtuoso, copy, FIRST, tmp_path) == 0
+    out = capsys.readouterr().out
+    own = own_dir(virtuoso, copy)
+    assert f"label index: 5 labels of {LINKSET} and the inferred graph, in {own}" in out
+    assert read_counts(own) == counts(virtuoso, DEFAULT)  # what the service will count
+    client = service()
+    catalogue = client.app.state.services.catalogue  # type: ignore[attr-defined]
+    assert isinstance(catalogue._index, FtsLabelIndex)
+    assert catalogue._index.index.path.parent.name == own.name
+    assert found(client, "zebedee") == [f"{EX}zebedee"]  # not the blank node's label
+    assert found(client, "xylophone") == [f"{ID}organisation/nemo"]  # a label outside /id/…
+    hits = client.get("/api/search", params={"q": "zebedee", "type": f"{CCAI}Actor"}).json()
+    assert [h["iri"] for h in hits["hits"]] == [f"{EX}zebedee"]  # an inferred class
+    assert found(client, "museum")  # the build's labels are all there
+
+
+def test_the_kept_index_equals_the_embedded_stores_after_the_same_loads(
+    virtuoso: Virtuoso, copy: Path, build: Path, tmp_path: Path
+) -> None:
+    embedded = tmp_path / "embedded"
+    shutil.copytree(build, embedded)
+    own = own_dir(virtuoso, copy)
+    for n, text in enumerate((FIRST, SECOND)):  # the second replaces the first
+        assert load(virtuoso, copy, text, tmp_path) == 0
+        path = tmp_path / f"{n}.ttl"
+        options = ["load", "-q", "--no-validate", str(path), "--graph", LINKSET]
+        assert main([*options, "--store", str(embedded / "oxigraph")]) == 0
+        assert index_rows(own / INDEX_FILE) == index_rows(embedded / INDEX_FILE)
+    labels = {label for _, label, *_ in index_rows(own / INDEX_FILE)[0]}
+    assert "Yodelling person" in labels and "Quixotic object" not in labels
+
+
+def test_a_reload_from_the_build_drops_the_kept_index(
+    virtuoso: Virtuoso, copy: Path, service, tmp_path: Path
+) -> None:
+    assert load(virtuoso, copy, FIRST, tmp_path) == 0
+    assert own_dir(virtuoso, copy).is_dir()
+    assert main(["load", "--quiet", "--build", str(copy), *remote_options(virtuoso)]) == 0
+    assert not own_dir(virtuoso, copy).exists()
+    client = service()  # the store holds the build again: the build's index
+    index = client.app.state.services.catalogue._index  # type: ignore[attr-defined]
+    assert (
+        isinstance(index, FtsLabelIndex)
+        and index.index.path.parent.name != own_dir(virtuoso, copy).name
+    )
+
+
+def test_a_store_no_index_describes_gets_none_and_the_service_reads_its_labels(
+    virtuoso: Virtuoso,
+    copy: Path,
+    service,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A triple written behind ccai's back: no index describes the store, so none is
+    kept and the service reads the labels from the store (none is trusted wrongly)."""
+    assert load(virtuoso, copy, FIRST, tmp_path) == 0
+    httpx.post(
+        virtuoso.url + "/sparql-auth",
+        content=(f"INSERT DATA {{ GRAPH <{LINKSET}> {{ <{EX}x> <{EX}p> <{EX}y> }} }}".encode()),
+        headers={"Content-Type": "application/sparql-update"},
+        auth=httpx.DigestAuth("dba", virtuoso.password),
+        timeout=30,
+    ).raise_for_status()
+    capsys.readouterr()
+    assert load(virtuoso, copy, SECOND, tmp_path) == 0  # the data loads all the same
+    assert "label index: none kept (neither the build's index nor an earlier load's" in (
+        capsys.readouterr().out
+    )
+    assert read_counts(own_dir(virtuoso, copy)) is None
+    client = service()
+    assert not isinstance(
+        client.app.state.services.catalogue._index,  # type: ignore[attr-defined]
+        FtsLabelIndex,
+    )
+    assert found(client, "Yodelling") == []  # the fallback: /id/, /vocab/, /source/ only
+
+
+def test_without_a_build_the_load_says_no_index_is_kept(
+    virtuoso: Virtuoso, copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert load(virtuoso, tmp_path / "nothing", FIRST, tmp_path) == 0
+    assert "label index: none kept" in capsys.readouterr().out
