@@ -87,6 +87,8 @@ GENID = CCAI_BASE + ".well-known/genid/"
 CHUNK = 50_000
 _RESERVED = "urn:x-ccai:"  # the service's own graphs (temporary, manifest, default)
 _LOADING = _RESERVED + "loading:"
+#: Stated in a remote store's manifest graph while a load changes its working graph.
+_CHANGING = _RESERVED + "working-graph-changing"
 #: The graphs the rules are compiled from (the build's schema).
 SCHEMA_GRAPHS = (str(GRAPH_ONTOLOGY), str(GRAPH_VOCABULARIES))
 
@@ -735,33 +737,70 @@ class RemoteTarget:
 
         return asyncio.run(read())
 
+    def _changing(self, state: bool | None = None) -> bool:
+        """Whether a load has begun to change the working graph and not yet finished
+        (a statement in the manifest graph); ``state``: set it first."""
+        where = f"GRAPH <{self.manifest}> {{ <{self.manifest}> <{_CHANGING}> ?x }}"
+        if state is True:
+            self.update(f"INSERT DATA {{ {where.replace('?x', 'true')} }}")
+        elif state is False:
+            self.update(f"DELETE WHERE {{ {where} }}")
+        return bool(self.select(f"SELECT ?x WHERE {{ {where} }} LIMIT 1"))
+
     def entail(self, temp: str, graph: str, scratch: str, *, replaced: bool) -> Entailed:
         # The working graph is the default graph's named graph, prepared as on the
-        # embedded store; the swap copies it again from the listed graphs.
+        # embedded store. A new graph whose entailments are those of its own triples
+        # (added_alone_suffices): the new data in, and only what it entails inferred; the
+        # working graph then holds what it must. Else the new data in, the old entailments
+        # and the replaced graph's triples out, everything inferred again, and the swap
+        # copies the working graph again from the listed graphs.
+        work, ontology = self.default_graph_iri, SCHEMA_GRAPHS[0]
+        if self._changing():  # a load stopped half-way: the working graph is mended first
+            self._refresh_default()
         if self._index is not None:  # the index that describes the store as it is now
             try:
                 self._base = self._index.base_for(self.counts())
             except CcaiError:  # no dataset listed yet, say: no index to start from
                 self._base = None
-        work = self.default_graph_iri
+        rules = rules_of(self)
+        incremental = not replaced and added_alone_suffices(
+            self.select, rules, added=temp, ontology=ontology, working=work
+        )
+        self._touched = True
+        self._changing(True)
+        if incremental:
+            self.update(
+                f"{self.bulk}INSERT {{ GRAPH <{work}> {{ ?s ?p ?o }} }} "
+                f"WHERE {{ GRAPH <{temp}> {{ ?s ?p ?o }} }}"
+            )
+            return entail_added(
+                self.update,
+                self.select,
+                rules,
+                added=temp,
+                scratch=scratch,
+                ontology=ontology,
+                working=work,
+                prefix=self.bulk,
+            )
         # the listed graphs that stay asserted (a store's other graphs are not ours)
         listed = [g for g in self.graphs() if g not in (graph, INFERRED)]
         stay = " ".join(f"<{g}>" for g in listed) or "<urn:x-ccai:none>"
-        self._touched = True
         self.update(
             f"{self.bulk}DELETE {{ GRAPH <{work}> {{ ?s ?p ?o }} }} WHERE {{ "
             f"VALUES ?h {{ <{INFERRED}> <{graph}> }} GRAPH ?h {{ ?s ?p ?o }} "
             f"FILTER NOT EXISTS {{ VALUES ?g {{ {stay} }} GRAPH ?g {{ ?s ?p ?o }} }} }} ; "
             f"INSERT {{ GRAPH <{work}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{temp}> {{ ?s ?p ?o }} }}"
         )
-        return infer_over(self, scratch, working=work, prefix=self.bulk)
+        return infer_over(self, scratch, working=work, prefix=self.bulk, rules=rules)
 
     def abandon(self, temp: str, scratch: str, graph: str) -> None:
         self.drop(temp)
         self.drop(scratch)
         if self._touched:
-            with contextlib.suppress(LoadError):  # best effort; a new load mends it too
+            with contextlib.suppress(LoadError):  # best effort; the next load mends it too
                 self._refresh_default()
+                self._changing(False)
             self._touched = False
 
     def _move(self, source: str, graph: str) -> str:
@@ -776,13 +815,30 @@ class RemoteTarget:
     def swap(self, temp: str, graph: str, *, replaced: bool, inferred: Entailed) -> None:
         if self._index is not None:  # from here on the store's index no longer describes it
             self._index.distrust()
-        self.update(
-            f"{self.bulk}{self._move(temp, graph)} ; {self._move(inferred.graph, INFERRED)} ; "
+        listing = (
             f"INSERT DATA {{ GRAPH <{self.manifest}> "
             f"{{ <{self.manifest}> <{VOID_SUBSET}> <{graph}> . "
             f"<{self.manifest}> <{VOID_SUBSET}> <{INFERRED}> }} }}"
         )
-        self._refresh_default()
+        if inferred.incremental:
+            # The new entailments join the inferred graph, and an entailment the new data
+            # asserts leaves it; the working graph already holds them all (entail).
+            self.update(
+                f"{self.bulk}{self._move(temp, graph)} ; "
+                f"INSERT {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }} "
+                f"WHERE {{ GRAPH <{inferred.graph}> {{ ?s ?p ?o }} }} ; "
+                f"DROP SILENT GRAPH <{inferred.graph}> ; "
+                f"DELETE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }} "
+                f"WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} GRAPH <{INFERRED}> {{ ?s ?p ?o }} }} ; "
+                f"{listing}"
+            )
+        else:
+            self.update(
+                f"{self.bulk}{self._move(temp, graph)} ; "
+                f"{self._move(inferred.graph, INFERRED)} ; {listing}"
+            )
+            self._refresh_default()
+        self._changing(False)
         self._touched = False
         self._keep_index(temp, graph)
 

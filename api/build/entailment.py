@@ -33,6 +33,11 @@ the build's own entailments), and a graph loaded again replaces its
 entailments with it. The cost is the rules' passes over the working graph,
 whatever the size of the graph loaded (measured in ``bench/README.md``).
 
+A **new** graph, when :func:`added_alone_suffices` shows that this gives the
+same, is inferred from its own triples instead (:func:`entail_added`:
+semi-naive, each round only what uses a triple new in the round before), on
+either backend: then the cost is that of the new triples and what they entail.
+
 Members of two classes the schema declares disjoint are reported
 (:attr:`Entailed.inconsistencies`), as the build reports them.
 """
@@ -134,17 +139,19 @@ def entail_added(
     added: str,
     scratch: str,
     ontology: str,
+    working: str | None = None,
+    prefix: str = "",
 ) -> Entailed:
-    """The entailments that the triples of graph ``added`` bring to a store whose default
-    graph already holds them with everything else asserted and inferred: semi-naive
-    evaluation, each round deriving only what uses a triple new in the round before
-    (:meth:`~api.build.rules.Rule.delta_wheres`), into the default graph and the (new,
+    """The entailments that the triples of graph ``added`` bring to a store whose working
+    graph (``None``: the default graph; else a named graph, as :func:`entail`) already
+    holds them with everything else asserted and inferred: semi-naive evaluation, each
+    round deriving only what uses a triple new in the round before
+    (:meth:`~api.build.rules.Rule.delta_wheres`), into the working graph and the (new,
     empty) graph ``scratch``; then what the build drops is deleted from both.
 
     Exact (the entailments of :func:`entail` over the whole store) when
     :func:`added_alone_suffices` holds; the cost is that of the new triples and what
-    they entail, not of the store. Embedded store only (the default graph is the
-    working graph).
+    they entail, not of the store.
     """
     result = Entailed(graph=scratch, incremental=True)
     frontier = [scratch + ":new-a", scratch + ":new-b"]
@@ -153,12 +160,16 @@ def entail_added(
         for rounds in range(1, MAX_ROUNDS + 1):
             following = frontier[rounds % 2]
             update(f"DROP SILENT GRAPH {_iri(following)}")
+            # on a named working graph: it is the WHERE's default graph, ``current`` its
+            # one named graph, and the conclusions go into it too
+            using = f"USING {_iri(working)} USING NAMED {_iri(current)} " if working else ""
             for rule in rules.rules:
                 t = rule.template
+                inserted = f"GRAPH {_iri(working)} {{ {t} }}" if working else t
                 for where in rule.delta_wheres(current):
                     update(
-                        f"INSERT {{ {t} GRAPH {_iri(scratch)} {{ {t} }} "
-                        f"GRAPH {_iri(following)} {{ {t} }} }} "
+                        f"{prefix}INSERT {{ {inserted} GRAPH {_iri(scratch)} {{ {t} }} "
+                        f"GRAPH {_iri(following)} {{ {t} }} }} {using}"
                         f"WHERE {{ {where} FILTER NOT EXISTS {{ {t} }} }}"
                     )
             result.rounds = rounds
@@ -172,17 +183,25 @@ def entail_added(
             update(f"DROP SILENT GRAPH {_iri(graph)}")
     result.total = _count(select, scratch)
     if result.total:
-        update(_drop_noise(scratch, "?s ?p ?o", "", ontology))
+        into = f"GRAPH {_iri(working)} {{ ?s ?p ?o }}" if working else "?s ?p ?o"
+        dataset = (
+            f"USING {_iri(working)} USING NAMED {_iri(scratch)} USING NAMED {_iri(ontology)} "
+            if working
+            else ""
+        )
+        update(prefix + _drop_noise(scratch, into, dataset, ontology))
         result.kept = _count(select, scratch)
-    result.inconsistencies = _inconsistencies(select, rules, None)
+    result.inconsistencies = _inconsistencies(select, rules, working)
     return result
 
 
-def added_alone_suffices(select: Select, rules: RuleSet, *, added: str, ontology: str) -> bool:
+def added_alone_suffices(
+    select: Select, rules: RuleSet, *, added: str, ontology: str, working: str | None = None
+) -> bool:
     """Whether :func:`entail_added` over graph ``added`` gives exactly what inferring over
-    the whole store would, in a store laid out as built (its default graph holding the
-    asserted triples and the kept entailments, not yet ``added``'s). Two things could
-    make it differ:
+    the whole store would, in a store laid out as built (its default graph, or the named
+    graph ``working``, holding the asserted triples and the kept entailments, not yet
+    ``added``'s). Two things could make it differ:
 
     * an entailment the build dropped (so not in the store) that a rule with two or
       more premises would join with a new triple: one with a blank node, or about a
@@ -195,11 +214,16 @@ def added_alone_suffices(select: Select, rules: RuleSet, *, added: str, ontology
 
     Checked by index lookups over those predicates' triples and the added triples.
     """
+    source = (
+        f"FROM {_iri(working)} FROM NAMED {_iri(ontology)} FROM NAMED {_iri(added)} "
+        if working
+        else ""
+    )
     feeding = sorted(rules.feeding_joins())
     if feeding:
         o = _iri(ontology)
         if select(
-            f"""SELECT ?s WHERE {{ VALUES ?p {{ {" ".join(feeding)} }} ?s ?p ?x
+            f"""SELECT ?s {source}WHERE {{ VALUES ?p {{ {" ".join(feeding)} }} ?s ?p ?x
   FILTER(isBlank(?s) || isBlank(?x) || {_builtin("?s")}
     || EXISTS {{ GRAPH {o} {{ ?s ?a1 ?b1 }} }} || EXISTS {{ GRAPH {o} {{ ?a2 ?s ?b2 }} }}
     || EXISTS {{ GRAPH {o} {{ ?a3 ?b3 ?s }} }}
@@ -210,14 +234,14 @@ def added_alone_suffices(select: Select, rules: RuleSet, *, added: str, ontology
     if written:
         o = _iri(ontology)
         if select(
-            f"""SELECT ?t WHERE {{ VALUES ?t {{ {" ".join(written)} }}
+            f"""SELECT ?t {source}WHERE {{ VALUES ?t {{ {" ".join(written)} }}
   FILTER(NOT EXISTS {{ GRAPH {o} {{ ?t ?a1 ?b1 }} }} && NOT EXISTS {{ GRAPH {o} {{ ?a2 ?t ?b2 }} }}
     && NOT EXISTS {{ GRAPH {o} {{ ?a3 ?b3 ?t }} }}
     && NOT EXISTS {{ ?a4 ?t ?b4 }} && NOT EXISTS {{ ?a5 a ?t }}) }} LIMIT 1"""
         ):
             return False
     new_term = select(
-        f"""SELECT ?p WHERE {{ GRAPH {_iri(added)} {{ ?s ?p ?o }}
+        f"""SELECT ?p {source}WHERE {{ GRAPH {_iri(added)} {{ ?s ?p ?o }}
   FILTER(NOT EXISTS {{ ?a ?p ?b }} || (?p = {_iri(RDF_TYPE)} && NOT EXISTS {{ ?c a ?o }})) }}
 LIMIT 1"""
     )

@@ -19,9 +19,9 @@ still those (the same check as for the build's own index).
 What a load reads for it, besides the file it parsed (its label statements,
 kept on disk while it loads: :class:`LabelMirror`): the labels of the
 inferred graph, the ``rdfs:subClassOf`` statements, and the ``rdf:type`` of
-every subject whose labels change, by SELECT requests (pages of
-:data:`PAGE` rows, ordered, their total checked against a COUNT, so a
-server's row cap, Virtuoso's 10,000, cannot cut the answer short).
+every subject whose labels change, by SELECT requests of at most
+:data:`PAGE` rows, each checked against a COUNT (:func:`all_rows`), so a
+server's row cap, Virtuoso's 10,000, cannot cut the answer short.
 
 What it leaves out, as the build's index does: labels of blank nodes (on the
 remote store, of the skolem IRIs the load gave them), so that the index of a
@@ -68,26 +68,46 @@ def remote_index_dir(build: Path, endpoint: str, default_graph: str) -> Path:
     return build / REMOTE_DIR / key
 
 
-def all_rows(select: Select, variables: str, pattern: str, order: str) -> Iterator[dict[str, Any]]:
-    """Every solution of ``SELECT variables WHERE { pattern }``, in pages of :data:`PAGE`
-    ordered by ``order``; their number checked against a ``COUNT`` of the pattern.
+def all_rows(
+    select: Select, variables: str, pattern: str, key: str = "?s"
+) -> Iterator[dict[str, Any]]:
+    """Every solution of ``SELECT variables WHERE { pattern }``, in requests of at most
+    :data:`PAGE` rows, each checked against a ``COUNT``.
+
+    No ``ORDER BY … OFFSET``: Virtuoso refuses to sort past its row cap (``SR353``,
+    offset + limit over 10,000). The solutions are split by the MD5 of ``key``'s value
+    instead: all of them when they are few enough, else the 16 parts whose hashes start
+    with ``0`` … ``f``, each split again while it is too large; one value of ``key``
+    with too many solutions is split by the MD5 of every variable's value.
 
     Raises:
-        RemoteIndexError: the pages do not add up to the count (the store changed
-            meanwhile, or capped an answer).
+        RemoteIndexError: a part returned another number of rows than its count (the
+            store changed meanwhile, or capped an answer), or cannot be split.
     """
-    expected = int(select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")[0]["n"].value)
-    got = 0
-    while got < expected:
-        rows = select(
-            f"SELECT {variables} WHERE {{ {pattern} }} ORDER BY {order} LIMIT {PAGE} OFFSET {got}"
-        )
-        if not rows:
-            break
-        yield from rows
-        got += len(rows)
-    if got != expected:
-        raise RemoteIndexError(f"the store returned {got:,} of {expected:,} rows of {pattern}")
+    keys = [key, "CONCAT(" + ', " ", '.join(f"STR({v})" for v in variables.split()) + ")"]
+
+    def part(fixed: str, level: int, prefix: str) -> Iterator[dict[str, Any]]:
+        hashed = f'FILTER(STRSTARTS(MD5(STR({keys[level]})), "{prefix}"))' if prefix else ""
+        where = " ".join(p for p in (pattern, fixed, hashed) if p)
+        expected = int(select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")[0]["n"].value)
+        if expected == 0:
+            return
+        if expected <= PAGE:
+            rows = select(f"SELECT {variables} WHERE {{ {where} }} LIMIT {PAGE}")
+            if len(rows) != expected:
+                raise RemoteIndexError(
+                    f"the store returned {len(rows):,} of {expected:,} rows of {where}"
+                )
+            yield from rows
+        elif len(prefix) < 32:  # an MD5 has 32 hexadecimal digits
+            for digit in "0123456789abcdef":
+                yield from part(fixed, level, prefix + digit)
+        elif level + 1 < len(keys):
+            yield from part(" ".join(p for p in (fixed, hashed) if p), level + 1, "")
+        else:
+            raise RemoteIndexError(f"{expected:,} rows of {where} cannot be told apart")
+
+    yield from part("", 0, "")
 
 
 class LabelMirror:
@@ -140,7 +160,6 @@ class LabelMirror:
                 "?s ?p ?l",
                 f"GRAPH <{INFERRED}> {{ ?s ?p ?l VALUES ?p {{ {_LABELS} }} "
                 "FILTER(isIRI(?s) && isLiteral(?l)) }",
-                "?s ?p STR(?l) LANG(?l)",
             )
             if not r["s"].value.startswith(self._skip)
         ]
@@ -153,7 +172,6 @@ class LabelMirror:
                 select,
                 "?s ?o",
                 f"GRAPH <{work}> {{ ?s <{index.SUBCLASS}> ?o FILTER(isIRI(?s) && isIRI(?o)) }}",
-                "?s ?o",
             )
         )
         ordered = sorted(subjects)
@@ -165,7 +183,7 @@ class LabelMirror:
         pattern = f"GRAPH <{work}> {{ VALUES ?s {{ {values} }} ?s <{_TYPE}> ?c FILTER(isIRI(?c)) }}"
         rows = select(f"SELECT ?s ?c WHERE {{ {pattern} }} LIMIT {PAGE}")
         if len(rows) >= PAGE:  # perhaps cut short: read them again, in checked pages
-            rows = list(all_rows(select, "?s ?c", pattern, "?s ?c"))
+            rows = list(all_rows(select, "?s ?c", pattern))
         rdf_type = ox.NamedNode(_TYPE)
         return [ox.Quad(r["s"], rdf_type, r["c"]) for r in rows]
 

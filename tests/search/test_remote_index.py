@@ -6,6 +6,7 @@ against Virtuoso, through ``ccai load`` and the service."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -77,30 +78,50 @@ def rows(path: Path) -> list[list[tuple[str, ...]]]:
         conn.close()
 
 
-def test_pages_add_up_to_the_count_or_the_answer_is_refused(
+def test_parts_add_up_to_their_counts_or_the_answer_is_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     store = ox.Store()
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-    for i in range(7):
+    for i in range(100):
         store.add(ox.Quad(ox.NamedNode(f"{EX}{i}"), label, ox.Literal(f"label {i}")))
-    monkeypatch.setattr(remote, "PAGE", 2)
+    many = ox.NamedNode(f"{EX}many")
+    monkeypatch.setattr(remote, "PAGE", 4)
     select = select_over(store)
+    queries: list[str] = []
+
+    def logged(query: str) -> list[dict[str, Any]]:
+        queries.append(query)
+        return select(query)
+
     pattern = "?s ?p ?l"
-    got = [r["l"].value for r in all_rows(select, "?s ?l", pattern, "?s")]
-    assert got == [f"label {i}" for i in range(7)]  # four pages, in order
+    got = sorted(r["l"].value for r in all_rows(logged, "?s ?l", pattern))
+    assert got == sorted(f"label {i}" for i in range(100))
+    assert not any("ORDER BY" in q or "OFFSET" in q for q in queries)
+    assert all(q.endswith("LIMIT 4") for q in queries if "COUNT" not in q)
+    prefixes = {m for q in queries for m in re.findall(r'MD5\(STR\(\?s\)\), "(\w+)"', q)}
+    assert {len(p) for p in prefixes} >= {1, 2}  # 16 parts, some split again
 
-    def capped(query: str) -> list[dict[str, Any]]:  # a server that stops answering
-        return [] if "OFFSET 4" in query else select(query)
+    def capped(query: str) -> list[dict[str, Any]]:  # a server that cuts an answer short
+        return select(query)[:3]
 
-    with pytest.raises(RemoteIndexError, match="4 of 7 rows"):
-        list(all_rows(capped, "?s ?l", pattern, "?s"))
+    with pytest.raises(RemoteIndexError, match="3 of 4 rows"):
+        list(all_rows(capped, "?s ?l", pattern))
 
     def grown(query: str) -> list[dict[str, Any]]:  # the store changed while read
-        return [{"n": ox.Literal("8")}] if "COUNT" in query else select(query)
+        if "COUNT" in query:
+            return [{"n": ox.Literal(str(int(select(query)[0]["n"].value) + 1))}]
+        return select(query)
 
-    with pytest.raises(RemoteIndexError, match="7 of 8 rows"):
-        list(all_rows(grown, "?s ?l", pattern, "?s"))
+    with pytest.raises(RemoteIndexError, match="rows of"):
+        list(all_rows(grown, "?s ?l", pattern))
+
+    for i in range(5):  # one subject, more rows than a request holds: split by value
+        store.add(ox.Quad(many, label, ox.Literal(f"many {i}")))
+    alone = f"{pattern} FILTER(?s = <{many.value}>)"
+    assert sorted(r["l"].value for r in all_rows(select, "?s ?l", alone)) == [
+        f"many {i}" for i in range(5)
+    ]
 
 
 @pytest.fixture
