@@ -10,16 +10,19 @@ Two targets, one procedure:
 
 Loading a file into ``--graph G`` streams it (pyoxigraph's parsers, gzip
 read on the fly, chunks of :data:`CHUNK` triples; memory stays flat) into a
-temporary graph. Once every file parsed, the build's rules run over the
-asserted graphs as they will be, in the store, into a scratch graph
-(:mod:`api.build.entailment`: the entailments of the new data, and of the
-rest again, filtered as the build filters them). Then one step swaps the
-temporary graph in for ``G`` and the scratch graph in for the inferred graph
-``…/graph/inferred``, and refreshes the default graph (:mod:`api.store.layout`:
-every distinct triple, asserted or inferred; the inferred graph disjoint from
-the asserted graphs): on the embedded store one update request, one
-transaction, so a graph loaded again replaces its data and its entailments
-at once. On the embedded store what the service reads at start-up is then
+temporary graph (on the embedded store, a new ``G`` is written in place).
+Once every file parsed, the build's rules run over the asserted graphs as
+they will be, in the store, into a scratch graph (:mod:`api.build.entailment`:
+the entailments of the new data, and of the rest again, filtered as the build
+filters them). Then the swap puts the new data in place of ``G`` and the
+scratch graph in place of the inferred graph ``…/graph/inferred``, and the
+default graph holds what they hold (:mod:`api.store.layout`: every distinct
+triple, asserted or inferred; the inferred graph disjoint from the asserted
+graphs). On the embedded store the large copies go through the bulk loader,
+outside any transaction, under a journal that the next load finishes the
+job from if this one is killed (:meth:`EmbeddedTarget.begin`): undone before
+the one update that swaps the entailments in, completed after it. On the
+embedded store what the service reads at start-up is then
 recorded again (:func:`api.build.recorded.record`: counts, dataset
 statistics, reconciliation rows): updated with what the default graph gained
 when the load only added (:class:`api.build.recorded.Additions`), else read
@@ -89,6 +92,10 @@ _RESERVED = "urn:x-ccai:"  # the service's own graphs (temporary, manifest, defa
 _LOADING = _RESERVED + "loading:"
 #: Stated in a remote store's manifest graph while a load changes its working graph.
 _CHANGING = _RESERVED + "working-graph-changing"
+#: The graph in which an embedded load's swap states that it ran (EmbeddedTarget).
+_LOAD_STATE = _RESERVED + "load-state"
+#: The record of a load under way, beside the embedded store.
+JOURNAL_FILE = "ccai-load.json"
 #: The graphs the rules are compiled from (the build's schema).
 SCHEMA_GRAPHS = (str(GRAPH_ONTOLOGY), str(GRAPH_VOCABULARIES))
 
@@ -210,6 +217,11 @@ def read_triples(path: Path, graph: str, *, skolemise: bool = False) -> Iterator
             raise LoadError(f"{path}: cannot read: {_one_line(exc)}") from None
 
 
+def _literal(text: str) -> str:
+    """``text`` as a SPARQL string literal (hexadecimal identifiers: nothing to escape)."""
+    return '"' + re.sub(r"[^0-9a-f]", "", text) + '"'
+
+
 def _position(exc: SyntaxError) -> tuple[int | None, int | None]:
     args = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], tuple) else None
     if args and len(args) >= 3:
@@ -226,6 +238,10 @@ class Target(Protocol):
     """Where ``ccai load`` writes."""
 
     def graphs(self) -> list[str]: ...
+
+    def begin(self, temp: str, graph: str, scratch: str, *, replaced: bool) -> str:
+        """The graph the data goes into while it loads: ``temp``, or ``graph`` itself when
+        the target can write a new graph in place and take it out again on failure."""
 
     def write_chunk(self, graph: str, quads: list[ox.Quad]) -> None: ...
 
@@ -338,6 +354,7 @@ def load_files(
     scratch = _LOADING + uuid.uuid4().hex  # the entailments, until the swap
     linked: set[str] = set()
     replaced = graph in target.graphs()
+    temp = target.begin(temp, graph, scratch, replaced=replaced)
     try:
         for path in files:
             progress = Progress(path.name, quiet=quiet)
@@ -389,19 +406,92 @@ class EmbeddedTarget:
             self.store = ox.Store(str(path))
         except OSError as exc:
             raise LoadError(f"{path}: cannot open the store: {_one_line(exc)}") from None
+        self._touched = False
+        self._swapped = False  # the load's data and entailments are in place (swap)
+        self._journal: dict[str, Any] | None = None  # the load under way (begin)
+        self._unchecked: tuple[Path, TripleCounts] | None = None  # checksums due (close)
+        self._recover()
         leftovers = [name for name in self.graphs() if name.startswith(_LOADING)]
         if leftovers:  # a load was killed: its temporary graphs go, the default graph is mended
             for name in leftovers:
                 self.drop(name)
             self._mend(None)
-        self._touched = False
         # What was recorded for the store as it is: a load that only adds updates it.
         self._baseline = baseline(self.store, path)
         self._additions: Additions | None = None  # what a load adds, counted (entail)
-        self._unchecked: tuple[Path, TripleCounts] | None = None  # checksums due (close)
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    # --- the journal: a load killed half-way is rolled back, or forward -----------------
+    #
+    # Graphs of 10^5 triples and more are copied with the bulk loader, outside any
+    # transaction (a SPARQL MOVE of 10^6 triples held 5 GB and took two minutes). A load
+    # keeps a journal beside the store (JOURNAL_FILE) from its first write to its end,
+    # and the one update that puts the new entailments in place also states, in a graph
+    # of its own, that it ran. Whoever opens the store next finishes the job: before that
+    # update, the load is undone (its graphs dropped, the default graph mended); after,
+    # it is completed (the temporary graph dropped, the figures counted again).
+
+    def begin(self, temp: str, graph: str, scratch: str, *, replaced: bool) -> str:
+        # A new graph is written in place (a failed load drops it); a graph loaded again
+        # is written aside and copied in place at the swap.
+        into = temp if replaced else graph
+        self._journal = {"id": uuid.uuid4().hex, "graph": graph, "into": into}
+        self._journal |= {"scratch": scratch, "stage": "loading"}
+        self._write_journal()
+        return into
+
+    def _write_journal(self) -> None:
+        tmp = self.path / (JOURNAL_FILE + ".tmp")
+        tmp.write_text(json.dumps(self._journal), encoding="utf-8")
+        tmp.replace(self.path / JOURNAL_FILE)
+
+    def _end_journal(self) -> None:
+        if self._journal is not None:
+            self.store.update(f"DROP SILENT GRAPH <{_LOAD_STATE}>")
+            (self.path / JOURNAL_FILE).unlink(missing_ok=True)
+            self._journal = None
+
+    def _recover(self) -> None:
+        """Finish a load that was killed (see above): undo it, or complete it."""
+        try:
+            journal = json.loads((self.path / JOURNAL_FILE).read_text(encoding="utf-8"))
+            load, graph, into = str(journal["id"]), str(journal["graph"]), str(journal["into"])
+            incremental, stage = bool(journal.get("incremental")), str(journal["stage"])
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, TypeError):
+            raise LoadError(
+                f"{self.path / JOURNAL_FILE}: an unreadable record of a load that was stopped; "
+                "load the build again (ccai load --build …) or rebuild it"
+            ) from None
+        self._journal = journal
+        done = bool(self.select(f"ASK {{ GRAPH <{_LOAD_STATE}> {{ ?l ?p {_literal(load)} }} }}"))
+        if not done and stage == "swapping":  # every graph was complete: finish the swap
+            self._swap_in(into, graph, incremental=incremental, scratch=journal["scratch"])
+            done = True
+        if done:
+            if into != graph:
+                self.drop(into)
+            self._end_journal()
+            (self.path / COUNTS_FILE).unlink(missing_ok=True)
+            self._record(graphs=None)
+            return
+        self.drop(into)  # undone: the new graph, or the temporary one, goes
+        self.drop(journal["scratch"])
+        self._mend(None)
+        self._end_journal()
+
+    def _copy(self, source: str, target: ox.NamedNode | ox.DefaultGraph) -> None:
+        """Every triple of graph ``source`` into ``target`` too, by the bulk loader."""
+        batch: list[ox.Quad] = []
+        for quad in self.store.quads_for_pattern(None, None, None, ox.NamedNode(source)):
+            batch.append(ox.Quad(quad.subject, quad.predicate, quad.object, target))
+            if len(batch) >= CHUNK:
+                self.store.bulk_extend(batch)
+                batch = []
+        self.store.bulk_extend(batch)
 
     def write_chunk(self, graph: str, quads: list[ox.Quad]) -> None:
         self.store.bulk_extend(quads)
@@ -414,15 +504,18 @@ class EmbeddedTarget:
 
     def select(self, query: str) -> list[dict[str, Any]]:
         solutions = self.store.query(query)
+        if isinstance(solutions, ox.QueryBoolean):
+            return [{}] if bool(solutions) else []
         assert isinstance(solutions, ox.QuerySolutions), query
         names = [v.value for v in solutions.variables]
         return [{n: s[n] for n in names} for s in solutions]
 
     def entail(self, temp: str, graph: str, scratch: str, *, replaced: bool) -> Entailed:
-        # The working graph is the store's default graph. A new graph whose entailments
-        # are those of its own triples (added_alone_suffices): the new data in, and only
-        # what it entails inferred (entail_added). Else every entailment out (they are
-        # inferred again), the replaced graph's own triples out, the new data in.
+        # The working graph is the store's default graph; ``temp`` holds the new data (it
+        # is ``graph`` itself for a new graph). A new graph whose entailments are those of
+        # its own triples (added_alone_suffices): the new data in, and only what it
+        # entails inferred (entail_added). Else every entailment out (they are inferred
+        # again), the replaced graph's own triples out, the new data in.
         self._touched = True
         rules = rules_of(self)
         ontology = SCHEMA_GRAPHS[0]
@@ -432,7 +525,7 @@ class EmbeddedTarget:
             additions = Additions(self._baseline) if self._baseline is not None else None
             if additions is not None:
                 additions.count(self.store, temp, inserted=False, sources=[temp])
-            self.store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{temp}> {{ ?s ?p ?o }} }}")
+            self._copy(temp, ox.DefaultGraph())
             entailed = entail_added(
                 self.update, self.select, rules, added=temp, scratch=scratch, ontology=ontology
             )
@@ -440,21 +533,25 @@ class EmbeddedTarget:
                 additions.count(self.store, scratch, inserted=True)
             self._additions = additions
             return entailed
+        old = f"<{INFERRED}> <{graph}>" if temp != graph else f"<{INFERRED}>"
         self.store.update(
-            f"""DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?h {{ <{INFERRED}> <{graph}> }}
+            f"""DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?h {{ {old} }}
               GRAPH ?h {{ ?s ?p ?o }}
-              FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} {_keep_out(graph)} }} }} ;
-            INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{temp}> {{ ?s ?p ?o }} }}"""
+              FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} {_keep_out(graph)} }} }}"""
         )
+        self._copy(temp, ox.DefaultGraph())
         return infer_over(self, scratch, rules=rules)
 
     def abandon(self, temp: str, scratch: str, graph: str) -> None:
-        self.drop(temp)
-        self.drop(scratch)
         self._additions = None
+        if self._swapped:  # the data is in place; what failed came after (the recording)
+            return
+        self.drop(temp)  # the graph aside, or the new graph written in place
+        self.drop(scratch)
         if self._touched:
             self._mend([graph, INFERRED])
             self._touched = False
+        self._end_journal()
 
     def _mend(self, graphs: list[str] | None) -> None:
         """The default graph as the named graphs say: what none of them holds out, and
@@ -472,29 +569,49 @@ class EmbeddedTarget:
         )
 
     def swap(self, temp: str, graph: str, *, replaced: bool, inferred: Entailed) -> None:
-        # One update request: one transaction. The new data and its entailments replace
-        # the old ones together (or, inferred from the new data alone, join them, and an
-        # entailment the new data asserts leaves the inferred graph); the default graph
-        # already holds what they hold (entail). The recorded counts go first: a process
-        # killed between the two leaves a store they no longer describe, and without them
-        # nothing recorded is trusted (the service and the next load count again).
+        # The default graph already holds what the new data and its entailments hold
+        # (entail). The recorded counts go first: a process killed in the swap leaves a
+        # store they no longer describe, and without them nothing recorded is trusted
+        # (the service and the next load count again). Then the journal says the swap
+        # began: every graph it needs is complete, and a load killed from here on is
+        # completed by the next one (_recover).
         (self.path / COUNTS_FILE).unlink(missing_ok=True)
-        if inferred.incremental:
-            self.store.update(
-                f"MOVE SILENT <{temp}> TO <{graph}> ;"
-                f" ADD SILENT <{inferred.graph}> TO <{INFERRED}> ;"
-                f" DROP SILENT GRAPH <{inferred.graph}> ;"
-                f" DELETE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}"
-                f" WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}"
-            )
-        else:
-            self.store.update(
-                f"MOVE SILENT <{temp}> TO <{graph}> ;"
-                f" MOVE SILENT <{inferred.graph}> TO <{INFERRED}>"
-            )
+        if self._journal is not None:
+            self._journal |= {"stage": "swapping", "incremental": inferred.incremental}
+            self._write_journal()
+        self._swap_in(temp, graph, incremental=inferred.incremental, scratch=inferred.graph)
+        self._swapped = True
+        if temp != graph:
+            self.drop(temp)
+        self._end_journal()
         self._touched = False
         additions, self._additions = (self._additions if inferred.incremental else None), None
         self._record(graphs=[graph, INFERRED], additions=additions)
+
+    def _swap_in(self, temp: str, graph: str, *, incremental: bool, scratch: str) -> None:
+        """``temp``'s triples in place of ``graph``'s (by the bulk loader; nothing to do for
+        a new graph written in place), then one update: the entailments of ``scratch`` in
+        place of the inferred graph's (or, inferred from the new data alone, joining them,
+        and an entailment the new data asserts leaving the inferred graph), and the mark
+        that it ran (:meth:`_recover`)."""
+        if temp != graph:
+            self.drop(graph)
+            self._copy(temp, ox.NamedNode(graph))
+        load = self._journal["id"] if self._journal is not None else uuid.uuid4().hex
+        mark = (
+            f"INSERT DATA {{ GRAPH <{_LOAD_STATE}> "
+            f"{{ <{_LOAD_STATE}> <{_LOAD_STATE}:swapped> {_literal(load)} }} }}"
+        )
+        if incremental:
+            self.store.update(
+                f"ADD SILENT <{scratch}> TO <{INFERRED}> ;"
+                f" DROP SILENT GRAPH <{scratch}> ;"
+                f" DELETE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}"
+                f" WHERE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} GRAPH <{graph}> {{ ?s ?p ?o }} }} ;"
+                f" {mark}"
+            )
+        else:
+            self.store.update(f"MOVE SILENT <{scratch}> TO <{INFERRED}> ; {mark}")
 
     def _record(
         self, *, graphs: list[str] | None = None, additions: Additions | None = None
@@ -668,6 +785,9 @@ class RemoteTarget:
             f"SELECT DISTINCT ?g WHERE {{ GRAPH <{self.manifest}> {{ ?m <{VOID_SUBSET}> ?g }} }}"
         )
         return sorted(r["g"].value for r in rows)
+
+    def begin(self, temp: str, graph: str, scratch: str, *, replaced: bool) -> str:
+        return temp  # a remote graph cannot be taken out again cheaply: loaded aside
 
     def write_chunk(self, graph: str, quads: list[ox.Quad]) -> None:
         if self._index is not None:  # their labels, for the label index (swap)

@@ -20,6 +20,9 @@ not part of ``pytest``; ``bench/README.md`` has the figures):
    index, recorded counts and statistics);
 5. Virtuoso stopped, its database left for ``--reuse``.
 
+``--small-loads N`` times N loads of a 2-triple file instead of 3–4
+(:func:`small_loads`): into a new graph, then into that graph again.
+
 ``bench.scale --size N`` must have loaded ``bench/.work/scale/build-N`` first.
 """
 
@@ -41,9 +44,9 @@ from tests.remote.virtuoso import Virtuoso, missing
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load(server: Virtuoso, build: Path) -> dict:
-    """``ccai load --build`` into ``server``, in a child process (wall time, peak RSS)."""
-    argv = [sys.executable, "-m", "api.cli", "load", "--quiet", "--build", str(build)]
+def ccai_load(server: Virtuoso, *args: str) -> dict:
+    """``ccai load ARGS`` into ``server``, in a child process (wall time, peak RSS)."""
+    argv = [sys.executable, "-m", "api.cli", "load", "--quiet", *args]
     argv += ["--backend", "remote", "--remote-kind", "virtuoso"]
     argv += ["--query-endpoint", server.url + "/sparql"]
     argv += ["--update-endpoint", server.url + "/sparql-auth"]
@@ -59,7 +62,45 @@ def load(server: Virtuoso, build: Path) -> dict:
     return {
         "wall_seconds": round(time.perf_counter() - started, 1),
         "peak_rss_mib": round(max(peak, before) / 1024),
-        "output": out.stdout.strip().splitlines()[-1:],
+        "output": out.stdout.strip().splitlines(),
+    }
+
+
+def load(server: Virtuoso, build: Path) -> dict:
+    """``ccai load --build`` into ``server``: the build, as a user sets up a remote store."""
+    figures = ccai_load(server, "--build", str(build))
+    return figures | {"output": figures["output"][-1:]}
+
+
+#: A graph of two triples: an organisation (a subclass of ``ccai:Actor``: entailments) with
+#: a label (the label index follows).
+TINY = (
+    "<https://example.org/bench/org-{n}> a <https://w3id.org/ccai/ontology#Organisation> ;\n"
+    '  <http://www.w3.org/2000/01/rdf-schema#label> "Bench organisation {n}" .\n'
+)
+
+
+def small_loads(server: Virtuoso, build: Path, reps: int) -> dict:
+    """``ccai load FILE --graph G`` of :data:`TINY` into the loaded store, ``reps`` times: into
+    a new graph (inferred from its own triples, the working graph kept), then into the same
+    graph again (the whole store inferred again, the working graph copied again)."""
+    folder = WORK / "small-loads"
+    folder.mkdir(parents=True, exist_ok=True)
+    runs: dict[str, list[dict]] = {"new graph": [], "same graph again": []}
+    for n in range(reps):
+        path = folder / f"org-{n}.ttl"
+        path.write_text(TINY.format(n=n), encoding="utf-8")
+        graph = f"https://example.org/bench/small-{n}-{time.time_ns()}"
+        for kind in runs:
+            args = (str(path), "--graph", graph, "--no-validate", "--build", str(build))
+            runs[kind].append(ccai_load(server, *args))
+    return {
+        kind: {
+            "wall_seconds": sorted(r["wall_seconds"] for r in done),
+            "peak_rss_mib": max(r["peak_rss_mib"] for r in done),
+            "output": done[-1]["output"],
+        }
+        for kind, done in runs.items()
     }
 
 
@@ -120,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--reuse", action="store_true", help="Virtuoso's database as loaded before")
     parser.add_argument("--rows-only", action="store_true", help="compare the rows, then stop")
+    parser.add_argument(
+        "--small-loads", type=int, default=0, help="time N small `ccai load FILE`s, then stop"
+    )
     args = parser.parse_args(argv)
     reason = missing()
     if reason is not None:
@@ -139,6 +183,14 @@ def main(argv: list[str] | None = None) -> int:
             loaded.write_text(json.dumps(figures), encoding="utf-8")
         print(f"ccai load into Virtuoso: {figures}", flush=True)
         from bench import scale
+
+        if args.small_loads:
+            small = small_loads(server, build, args.small_loads)
+            print(f"small loads: {json.dumps(small, indent=1)}", flush=True)
+            (scale.RESULTS / f"small-loads-{args.size}-virtuoso.json").write_text(
+                json.dumps(small, indent=1) + "\n", encoding="utf-8"
+            )
+            return 0
 
         rows = same_rows(build, server.url + "/sparql", args.max_rows, args.timeout)
         print(f"the same rows on both backends: {json.dumps(rows)}", flush=True)

@@ -679,3 +679,100 @@ def test_recorded_statistics_that_cannot_be_read_are_counted_again(
     assert load(ccai_store, str(museum), "--graph", EX + "copy") == 0
     assert "statistics" in reads
     assert_recorded_as_counted(ccai_store)
+
+
+# --- a load killed half-way: the journal (EmbeddedTarget._recover) ---------------------
+
+TYPED = f"""<{EX}m> a <{CCAI}Organisation> .
+<{EX}m> <http://www.w3.org/2000/01/rdf-schema#label> "Museum m" .
+<{EX}m> <http://purl.org/dc/terms/subject> <{ID}organisation/nemo> .
+"""
+RETYPED = f"""<{EX}n> a <{CCAI}Person> .
+<{EX}n> <http://www.w3.org/2000/01/rdf-schema#label> "Person n" .
+"""
+
+
+def killed_load(store: Path, path: Path, graph: str, monkeypatch, where: str) -> None:  # type: ignore[no-untyped-def]
+    """``ccai load`` of ``path`` into ``graph``, the process "killed" at ``where``: an
+    interruption raised there, and nothing run on the way out (a killed process runs no
+    handler)."""
+
+    def kill(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    original = load_module.EmbeddedTarget._swap_in
+
+    def swap_then_kill(self, temp, graph, **kwargs):  # type: ignore[no-untyped-def]
+        if where == "swapping":  # the graph copied in place, the entailments not yet
+            if temp != graph:
+                self.drop(graph)
+                self._copy(temp, ox.NamedNode(graph))
+            raise KeyboardInterrupt
+        original(self, temp, graph, **kwargs)
+        raise KeyboardInterrupt  # "swapped": the mark stated, nothing cleaned up
+
+    with monkeypatch.context() as patched:
+        patched.setattr(load_module.EmbeddedTarget, "abandon", lambda *a, **k: None)
+        if where == "loading":
+            patched.setattr(load_module, "infer_over", kill)
+            patched.setattr(load_module, "entail_added", kill)
+        else:
+            patched.setattr(load_module.EmbeddedTarget, "_swap_in", swap_then_kill)
+        assert load(store, str(path), "--graph", graph) != 0
+    assert (store / load_module.JOURNAL_FILE).is_file()
+
+
+@pytest.mark.parametrize("where", ["loading", "swapping", "swapped"])
+@pytest.mark.parametrize("again", [False, True], ids=["new graph", "graph loaded again"])
+def test_a_killed_load_is_undone_or_completed_by_the_next(
+    ccai_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, again: bool
+) -> None:
+    """Killed before the entailments are swapped in, a load is undone by whoever opens the
+    store next (the store as it was); killed after the swap began, it is completed (the
+    store as a load that ran to its end leaves it). Either way the recorded figures are
+    those of a full read."""
+    first, second = tmp_path / "first.ttl", tmp_path / "second.ttl"
+    first.write_text(TYPED, encoding="utf-8")
+    second.write_text(RETYPED, encoding="utf-8")
+    if again:
+        assert load(ccai_store, str(first), "--graph", LINKSET) == 0
+    before = quads(ccai_store)
+    completed = tmp_path / "completed"
+    shutil.copytree(ccai_store, completed)
+    assert load(completed, str(second), "--graph", LINKSET) == 0
+    expected = before if where == "loading" else quads(completed)
+
+    killed_load(ccai_store, second, LINKSET, monkeypatch, where)
+    assert quads(ccai_store) != expected  # half-way
+
+    nothing = tmp_path / "nothing.nt"
+    nothing.write_text("", encoding="utf-8")
+    assert load(ccai_store, str(nothing), "--graph", EX + "empty") == 0  # opens, recovers
+    assert quads(ccai_store) == expected
+    assert not (ccai_store / load_module.JOURNAL_FILE).exists()
+    assert_recorded_as_counted(ccai_store)
+
+
+def test_a_new_graph_that_fails_to_load_is_taken_out_again(
+    ccai_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new graph is written in place while it loads: a file that does not parse takes it
+    out again, and the default graph is as it was."""
+    before = quads(ccai_store)
+    good, bad = tmp_path / "good.ttl", tmp_path / "bad.nt"
+    good.write_text(TYPED, encoding="utf-8")
+    bad.write_text(f"<{EX}x> <{EX}p> .\n", encoding="utf-8")
+    assert load(ccai_store, str(good), str(bad), "--graph", LINKSET) == 2
+    assert f"{bad}:1:" in capsys.readouterr().err
+    assert quads(ccai_store) == before
+    assert not (ccai_store / load_module.JOURNAL_FILE).exists()
+
+
+def test_an_unreadable_journal_is_refused_with_a_message(
+    ccai_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (ccai_store / load_module.JOURNAL_FILE).write_text("{not json", encoding="utf-8")
+    path = tmp_path / "a.ttl"
+    path.write_text(TYPED, encoding="utf-8")
+    assert load(ccai_store, str(path), "--graph", LINKSET) == 2
+    assert "an unreadable record of a load that was stopped" in capsys.readouterr().err
