@@ -425,8 +425,8 @@ class EmbeddedTarget:
 
     # --- the journal: a load killed half-way is rolled back, or forward -----------------
     #
-    # Graphs of 10^5 triples and more are copied with the bulk loader, outside any
-    # transaction (a SPARQL MOVE of 10^6 triples held 5 GB and took two minutes). A load
+    # The new data is copied into place with the bulk loader, outside any transaction
+    # (a SPARQL MOVE of 10^6 triples held 5 GB and took two minutes). A load
     # keeps a journal beside the store (JOURNAL_FILE) from its first write to its end,
     # and the one update that puts the new entailments in place also states, in a graph
     # of its own, that it ran. Whoever opens the store next finishes the job: before that
@@ -479,7 +479,9 @@ class EmbeddedTarget:
             self._record(graphs=None)
             return
         self.drop(into)  # undone: the new graph, or the temporary one, goes
-        self.drop(journal["scratch"])
+        for name in self.graphs():  # the scratch graphs of the inference
+            if name.startswith(_LOADING):
+                self.drop(name)
         self._mend(None)
         self._end_journal()
 
@@ -787,6 +789,10 @@ class RemoteTarget:
         return sorted(r["g"].value for r in rows)
 
     def begin(self, temp: str, graph: str, scratch: str, *, replaced: bool) -> str:
+        # what an earlier load through this target kept goes
+        if self._mirror is not None:
+            self._mirror.close()
+        self._mirror, self._base, self._notes = None, None, []
         return temp  # a remote graph cannot be taken out again cheaply: loaded aside
 
     def write_chunk(self, graph: str, quads: list[ox.Quad]) -> None:

@@ -9,11 +9,9 @@ writes beside the build and into the store stays its own.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -26,6 +24,7 @@ from api.web.app import create_app
 from tests.remote.conftest import remote_options, settings_for
 from tests.remote.test_remote_load import counts
 from tests.remote.virtuoso import Virtuoso
+from tests.search.test_remote_index import rows
 
 DEFAULT = "urn:x-ccai:index-tests"
 LINKSET = "https://example.org/museum/index-linkset"
@@ -51,13 +50,7 @@ def copy(virtuoso: Virtuoso, build: Path, tmp_path: Path, monkeypatch: pytest.Mo
     """A copy of the build, loaded into Virtuoso under :data:`DEFAULT`."""
     monkeypatch.setenv("CCAI_REMOTE_DEFAULT_GRAPH", DEFAULT)
     monkeypatch.delenv("CCAI_BACKEND", raising=False)
-    httpx.post(  # a linkset an earlier test left
-        virtuoso.url + "/sparql-auth",
-        content=f"DROP SILENT GRAPH <{LINKSET}>".encode(),
-        headers={"Content-Type": "application/sparql-update"},
-        auth=httpx.DigestAuth("dba", virtuoso.password),
-        timeout=30,
-    ).raise_for_status()
+    virtuoso.update(f"DROP SILENT GRAPH <{LINKSET}>")
     out = tmp_path / "build"
     shutil.copytree(build, out)
     assert main(["load", "--quiet", "--build", str(out), *remote_options(virtuoso)]) == 0
@@ -98,18 +91,6 @@ def found(client: TestClient, q: str) -> list[str]:
     return [hit["iri"] for hit in response.json()["hits"]]
 
 
-def index_rows(path: Path) -> list[list[tuple[str, ...]]]:
-    conn = sqlite3.connect(path)
-    try:
-        return [
-            sorted(conn.execute("SELECT iri, label, lang, graph FROM labels")),
-            sorted(conn.execute("SELECT iri, class FROM classes")),
-            sorted(conn.execute("SELECT iri, label FROM display")),
-        ]
-    finally:
-        conn.close()
-
-
 def test_a_loaded_file_is_searched_through_the_index_kept_for_the_store(
     virtuoso: Virtuoso,
     copy: Path,
@@ -145,8 +126,8 @@ def test_the_kept_index_equals_the_embedded_stores_after_the_same_loads(
         path = tmp_path / f"{n}.ttl"
         options = ["load", "-q", "--no-validate", str(path), "--graph", LINKSET]
         assert main([*options, "--store", str(embedded / "oxigraph")]) == 0
-        assert index_rows(own / INDEX_FILE) == index_rows(embedded / INDEX_FILE)
-    labels = {label for _, label, *_ in index_rows(own / INDEX_FILE)[0]}
+        assert rows(own / INDEX_FILE) == rows(embedded / INDEX_FILE)
+    labels = {label for _, label, *_ in rows(own / INDEX_FILE)[0]}
     assert "Yodelling person" in labels and "Quixotic object" not in labels
 
 
@@ -175,13 +156,7 @@ def test_a_store_no_index_describes_gets_none_and_the_service_reads_its_labels(
     """A triple written behind ccai's back: no index describes the store, so none is
     kept and the service reads the labels from the store (none is trusted wrongly)."""
     assert load(virtuoso, copy, FIRST, tmp_path) == 0
-    httpx.post(
-        virtuoso.url + "/sparql-auth",
-        content=(f"INSERT DATA {{ GRAPH <{LINKSET}> {{ <{EX}x> <{EX}p> <{EX}y> }} }}".encode()),
-        headers={"Content-Type": "application/sparql-update"},
-        auth=httpx.DigestAuth("dba", virtuoso.password),
-        timeout=30,
-    ).raise_for_status()
+    virtuoso.update(f"INSERT DATA {{ GRAPH <{LINKSET}> {{ <{EX}x> <{EX}p> <{EX}y> }} }}")
     capsys.readouterr()
     assert load(virtuoso, copy, SECOND, tmp_path) == 0  # the data loads all the same
     assert "label index: none kept (neither the build's index nor an earlier load's" in (

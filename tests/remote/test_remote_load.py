@@ -49,13 +49,7 @@ def dataset(
     monkeypatch.setenv("CCAI_REMOTE_DEFAULT_GRAPH", DEFAULT)
     monkeypatch.delenv("CCAI_BACKEND", raising=False)
     # a linkset left by an earlier test is dropped from the store, not just the manifest
-    httpx.post(
-        loaded.url + "/sparql-auth",
-        content=f"DROP SILENT GRAPH <{LINKSET}>".encode(),
-        headers={"Content-Type": "application/sparql-update"},
-        auth=httpx.DigestAuth("dba", loaded.password),
-        timeout=30,
-    ).raise_for_status()
+    loaded.update(f"DROP SILENT GRAPH <{LINKSET}>")
     assert main(["load", "--quiet", "--build", str(build), *remote_options(loaded)]) == 0
     return loaded
 
@@ -297,16 +291,10 @@ def test_a_load_stopped_half_way_is_mended_by_the_next(dataset: Virtuoso, tmp_pa
     the manifest graph: the next load copies the working graph again first."""
     before = counts(dataset)
     manifest = DEFAULT + ":graphs"
-    httpx.post(
-        dataset.url + "/sparql-auth",
-        content=(
-            f"INSERT DATA {{ GRAPH <{DEFAULT}> {{ <{EX}stray> <{EX}p> <{EX}o> }} "
-            f"GRAPH <{manifest}> {{ <{manifest}> <urn:x-ccai:working-graph-changing> true }} }}"
-        ).encode(),
-        headers={"Content-Type": "application/sparql-update"},
-        auth=httpx.DigestAuth("dba", dataset.password),
-        timeout=30,
-    ).raise_for_status()
+    dataset.update(
+        f"INSERT DATA {{ GRAPH <{DEFAULT}> {{ <{EX}stray> <{EX}p> <{EX}o> }} "
+        f"GRAPH <{manifest}> {{ <{manifest}> <urn:x-ccai:working-graph-changing> true }} }}"
+    )
     path = tmp_path / "one.nt"
     path.write_text(f"<{EX}one> <{EX}p> <{EX}o> .\n")
     options = ["load", "-q", "--no-validate", str(path), "--graph", LINKSET]

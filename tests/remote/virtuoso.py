@@ -119,6 +119,16 @@ class Virtuoso:
             raise
         return self
 
+    def update(self, text: str) -> None:
+        """A SPARQL UPDATE through the authenticated endpoint, as ``dba`` (behind ccai)."""
+        httpx.post(
+            self.url + "/sparql-auth",
+            content=text.encode(),
+            headers={"Content-Type": "application/sparql-update"},
+            auth=httpx.DigestAuth("dba", self.password),
+            timeout=30,
+        ).raise_for_status()
+
     def isql(self, statements: str, *, password: str | None = None) -> str:
         out = subprocess.run(
             [
