@@ -78,7 +78,9 @@ def all_rows(
     offset + limit over 10,000). The solutions are split by the MD5 of ``key``'s value
     instead: all of them when they are few enough, else the 16 parts whose hashes start
     with ``0`` … ``f``, each split again while it is too large; one value of ``key``
-    with too many solutions is split by the MD5 of every variable's value.
+    with too many solutions is split by the MD5 of every variable's value. ``key`` and
+    the variables must be bound to IRIs or literals in every solution (``STR`` of a
+    blank node, or of nothing, is an error: such solutions would fall out of every part).
 
     Raises:
         RemoteIndexError: a part returned another number of rows than its count (the
@@ -182,7 +184,7 @@ class LabelMirror:
         values = " ".join(f"<{iri}>" for iri in iris)
         pattern = f"GRAPH <{work}> {{ VALUES ?s {{ {values} }} ?s <{_TYPE}> ?c FILTER(isIRI(?c)) }}"
         rows = select(f"SELECT ?s ?c WHERE {{ {pattern} }} LIMIT {PAGE}")
-        if len(rows) >= PAGE:  # perhaps cut short: read them again, in checked pages
+        if len(rows) >= PAGE:  # perhaps cut short: read them again, in checked parts
             rows = list(all_rows(select, "?s ?c", pattern))
         rdf_type = ox.NamedNode(_TYPE)
         return [ox.Quad(r["s"], rdf_type, r["c"]) for r in rows]
