@@ -474,6 +474,7 @@ class EmbeddedTarget:
         if done:
             if into != graph:
                 self.drop(into)
+            self.drop(journal["scratch"])
             self._end_journal()
             (self.path / COUNTS_FILE).unlink(missing_ok=True)
             self._record(graphs=None)
@@ -585,6 +586,7 @@ class EmbeddedTarget:
         self._swapped = True
         if temp != graph:
             self.drop(temp)
+        self.drop(inferred.graph)
         self._end_journal()
         self._touched = False
         additions, self._additions = (self._additions if inferred.incremental else None), None
@@ -592,10 +594,11 @@ class EmbeddedTarget:
 
     def _swap_in(self, temp: str, graph: str, *, incremental: bool, scratch: str) -> None:
         """``temp``'s triples in place of ``graph``'s (by the bulk loader; nothing to do for
-        a new graph written in place), then one update: the entailments of ``scratch`` in
-        place of the inferred graph's (or, inferred from the new data alone, joining them,
-        and an entailment the new data asserts leaving the inferred graph), and the mark
-        that it ran (:meth:`_recover`)."""
+        a new graph written in place); the entailments of ``scratch`` in place of the
+        inferred graph's (by the bulk loader too: a ``MOVE`` of 1.9 million held 9.5 GiB)
+        or, inferred from the new data alone, joining them, and an entailment the new data
+        asserts leaving the inferred graph (one update); then the mark that it ran, in
+        the last update (:meth:`_recover`). ``temp`` and ``scratch`` stay until then."""
         if temp != graph:
             self.drop(graph)
             self._copy(temp, ox.NamedNode(graph))
@@ -607,13 +610,14 @@ class EmbeddedTarget:
         if incremental:
             self.store.update(
                 f"ADD SILENT <{scratch}> TO <{INFERRED}> ;"
-                f" DROP SILENT GRAPH <{scratch}> ;"
                 f" DELETE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}"
                 f" WHERE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} GRAPH <{graph}> {{ ?s ?p ?o }} }} ;"
                 f" {mark}"
             )
         else:
-            self.store.update(f"MOVE SILENT <{scratch}> TO <{INFERRED}> ; {mark}")
+            self.drop(INFERRED)
+            self._copy(scratch, ox.NamedNode(INFERRED))
+            self.store.update(mark)
 
     def _record(
         self, *, graphs: list[str] | None = None, additions: Additions | None = None
