@@ -21,7 +21,7 @@ triple, asserted or inferred; the inferred graph disjoint from the asserted
 graphs). On the embedded store the large copies go through the bulk loader,
 outside any transaction, under a journal that the next load finishes the
 job from if this one is killed (:meth:`EmbeddedTarget.begin`): undone before
-the one update that swaps the entailments in, completed after it. On the
+the update that states the swap ran, completed after it. On the
 embedded store what the service reads at start-up is then
 recorded again (:func:`api.build.recorded.record`: counts, dataset
 statistics, reconciliation rows): updated with what the default graph gained
@@ -427,11 +427,12 @@ class EmbeddedTarget:
     #
     # The new data is copied into place with the bulk loader, outside any transaction
     # (a SPARQL MOVE of 10^6 triples held 5 GB and took two minutes). A load
-    # keeps a journal beside the store (JOURNAL_FILE) from its first write to its end,
-    # and the one update that puts the new entailments in place also states, in a graph
-    # of its own, that it ran. Whoever opens the store next finishes the job: before that
-    # update, the load is undone (its graphs dropped, the default graph mended); after,
-    # it is completed (the temporary graph dropped, the figures counted again).
+    # keeps a journal beside the store (JOURNAL_FILE) from its first write to its end;
+    # once the new data and entailments are in place, an update states, in a graph of
+    # its own, that the swap ran. Whoever opens the store next finishes the job: before
+    # that update, the load is undone (its graphs dropped, the default graph mended), or
+    # the swap done again if it had begun; after, the load is completed (the temporary
+    # graphs dropped, the figures counted again).
 
     def begin(self, temp: str, graph: str, scratch: str, *, replaced: bool) -> str:
         # A new graph is written in place (a failed load drops it); a graph loaded again
