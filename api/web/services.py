@@ -62,7 +62,7 @@ from api.reconcile.recorded import recorded_rows
 from api.reconcile.service import ReconcileService
 from api.rest.catalogue import Catalogue
 from api.search.index import INDEX_FILE
-from api.search.remote import remote_index_dir
+from api.search.remote import RemoteIndex
 from api.settings import Settings
 from api.sparql.cache import ResultCache
 from api.store import open_store, snapshot
@@ -309,11 +309,8 @@ def label_index_dir(
     """
     if build is None:
         return None
-    candidates = [(build, build / STORE_DIR)]
-    if remote is not None:
-        own = remote_index_dir(build, *remote)
-        candidates.append((own, own))
-    for folder, recorded in candidates:
-        if (folder / INDEX_FILE).is_file() and read_counts(recorded) == counts:
-            return folder
-    return None
+    if remote is not None:  # the index ccai load keeps for this store, or the build's
+        found = RemoteIndex(build, *remote).base_for(counts)
+        return found.parent if found is not None else None
+    recorded = read_counts(build / STORE_DIR)
+    return build if (build / INDEX_FILE).is_file() and recorded == counts else None
