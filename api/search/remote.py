@@ -181,7 +181,7 @@ class LabelMirror:
             self.store.bulk_extend(self._types(select, work, ordered[start : start + VALUES_BATCH]))
 
     def _types(self, select: Select, work: str, iris: list[str]) -> list[ox.Quad]:
-        values = " ".join(f"<{iri}>" for iri in iris)
+        values = " ".join(str(ox.NamedNode(iri)) for iri in iris)  # checked, N-Triples form
         pattern = f"GRAPH <{work}> {{ VALUES ?s {{ {values} }} ?s <{_TYPE}> ?c FILTER(isIRI(?c)) }}"
         rows = select(f"SELECT ?s ?c WHERE {{ {pattern} }} LIMIT {PAGE}")
         if len(rows) >= PAGE:  # perhaps cut short: read them again, in checked parts

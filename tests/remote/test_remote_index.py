@@ -16,21 +16,19 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.cli import main
+from api.namespaces import CCAI, ID
 from api.rest.search_fts import FtsLabelIndex
 from api.search.index import INDEX_FILE
 from api.search.remote import remote_index_dir
 from api.store.layout import read_counts
 from api.web.app import create_app
 from tests.remote.conftest import remote_options, settings_for
-from tests.remote.test_remote_load import counts
+from tests.remote.test_remote_load import EX, counts
 from tests.remote.virtuoso import Virtuoso
 from tests.search.test_remote_index import rows
 
 DEFAULT = "urn:x-ccai:index-tests"
 LINKSET = "https://example.org/museum/index-linkset"
-EX = "https://example.org/museum/"
-ID = "https://w3id.org/ccai/id/"
-CCAI = "https://w3id.org/ccai/ontology#"
 FIRST = f"""
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .

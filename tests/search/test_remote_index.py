@@ -17,6 +17,7 @@ import pytest
 
 from api.cli import main
 from api.load import GENID, read_triples
+from api.namespaces import CCAI, ID
 from api.search import remote
 from api.search.index import INDEX_FILE
 from api.search.remote import LabelMirror, RemoteIndex, RemoteIndexError, all_rows
@@ -25,8 +26,6 @@ from api.store.layout import TripleCounts, read_counts
 WORK = "urn:x-ccai:default"
 GRAPH = "https://example.org/museum/linkset"
 EX = "https://example.org/museum/"
-ID = "https://w3id.org/ccai/id/"
-CCAI = "https://w3id.org/ccai/ontology#"
 FIRST = f"""
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
