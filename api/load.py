@@ -52,6 +52,7 @@ import json
 import re
 import sqlite3
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -63,6 +64,7 @@ import httpx
 import pyoxigraph as ox
 
 from api.build.entailment import (
+    AddedTerms,
     Entailed,
     added_alone_suffices,
     entail,
@@ -94,6 +96,12 @@ _LOADING = _RESERVED + "loading:"
 _CHANGING = _RESERVED + "working-graph-changing"
 #: The graph in which an embedded load's swap states that it ran (EmbeddedTarget).
 _LOAD_STATE = _RESERVED + "load-state"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+#: Counting the recorded figures over the triples a load adds costs about this many
+#: times as much per triple as counting them over the whole store (10⁶ triples added
+#: to a store of 10⁶: 61 s against 18 s, ``bench/README.md``): a load that adds more
+#: than this fraction of the store counts everything again instead.
+ADDED_COUNT_COST = 4
 #: The record of a load under way, beside the embedded store.
 JOURNAL_FILE = "ccai-load.json"
 #: The graphs the rules are compiled from (the build's schema).
@@ -253,7 +261,9 @@ class Target(Protocol):
     def select(self, query: str) -> list[dict[str, Any]]:
         """The solutions of a SELECT query, as ``{variable: term or None}``."""
 
-    def entail(self, temp: str, graph: str, scratch: str, *, replaced: bool) -> Entailed:
+    def entail(
+        self, temp: str, graph: str, scratch: str, *, replaced: bool, terms: AddedTerms
+    ) -> Entailed:
         """Make the working graph hold what will be asserted once ``temp`` replaces
         ``graph``, and infer on it into ``scratch`` (:func:`infer_over`)."""
 
@@ -353,6 +363,8 @@ def load_files(
     temp = _LOADING + uuid.uuid4().hex
     scratch = _LOADING + uuid.uuid4().hex  # the entailments, until the swap
     linked: set[str] = set()
+    predicates: set[ox.NamedNode] = set()
+    classes: set[ox.NamedNode | ox.BlankNode | ox.Literal] = set()
     replaced = graph in target.graphs()
     temp = target.begin(temp, graph, scratch, replaced=replaced)
     try:
@@ -360,7 +372,10 @@ def load_files(
             progress = Progress(path.name, quiet=quiet)
             batch: list[ox.Quad] = []
             for quad in read_triples(path, temp, skolemise=skolemise):
-                o = quad.object
+                o, p = quad.object, quad.predicate
+                predicates.add(p)
+                if p == _RDF_TYPE:
+                    classes.add(o)
                 if (
                     isinstance(o, ox.NamedNode)
                     and o.value.startswith(CCAI_BASE)
@@ -381,7 +396,11 @@ def load_files(
         if not quiet:
             print("inferring by the build's rules …", file=sys.stderr, flush=True)
         inferring = time.monotonic()
-        entailed = target.entail(temp, graph, scratch, replaced=replaced)
+        terms = AddedTerms(
+            frozenset(p.value for p in predicates),
+            frozenset(c.value for c in classes if isinstance(c, ox.NamedNode)),
+        )
+        entailed = target.entail(temp, graph, scratch, replaced=replaced, terms=terms)
         summary.entailed, summary.inference_seconds = entailed, time.monotonic() - inferring
         target.swap(temp, graph, replaced=replaced, inferred=entailed)
     except BaseException:
@@ -409,6 +428,8 @@ class EmbeddedTarget:
         self._touched = False
         self._swapped = False  # the load's data and entailments are in place (swap)
         self._journal: dict[str, Any] | None = None  # the load under way (begin)
+        self._blank_free: set[str] = set()  # graphs known to hold no blank node (begin)
+        self._written = 0  # triples this load wrote (write_chunk)
         self._unchecked: tuple[Path, TripleCounts] | None = None  # checksums due (close)
         self._recover()
         leftovers = [name for name in self.graphs() if name.startswith(_LOADING)]
@@ -439,6 +460,10 @@ class EmbeddedTarget:
         # is written aside and copied in place at the swap.
         into = temp if replaced else graph
         self._journal = {"id": uuid.uuid4().hex, "graph": graph, "into": into}
+        # the graphs this load writes, until a blank node is written into one; the
+        # entailments hold none (api.build.entailment drops them)
+        self._blank_free = {into, scratch}
+        self._written = 0  # triples written (write_chunk)
         self._journal |= {"scratch": scratch, "stage": "loading"}
         self._write_journal()
         return into
@@ -488,9 +513,20 @@ class EmbeddedTarget:
         self._end_journal()
 
     def _copy(self, source: str, target: ox.NamedNode | ox.DefaultGraph) -> None:
-        """Every triple of graph ``source`` into ``target`` too, by the bulk loader."""
+        """Every triple of graph ``source`` into ``target`` too, by the bulk loader: from an
+        N-Triples dump of it when this load knows it holds no blank node (the bulk loader
+        names a file's blank nodes anew, and a copy must hold the same nodes), else
+        quad by quad through Python (1.4 times as long, ``bench/README.md``)."""
+        graph = ox.NamedNode(source)
+        if source in self._blank_free:
+            # a file without a name, on the store's disk, gone when closed (or killed)
+            with tempfile.TemporaryFile(dir=self.path.parent, prefix="ccai-copy-") as dump:
+                self.store.dump(dump, ox.RdfFormat.N_TRIPLES, from_graph=graph)
+                dump.seek(0)
+                self.store.bulk_load(dump, ox.RdfFormat.N_TRIPLES, to_graph=target, lenient=True)
+            return
         batch: list[ox.Quad] = []
-        for quad in self.store.quads_for_pattern(None, None, None, ox.NamedNode(source)):
+        for quad in self.store.quads_for_pattern(None, None, None, graph):
             batch.append(ox.Quad(quad.subject, quad.predicate, quad.object, target))
             if len(batch) >= CHUNK:
                 self.store.bulk_extend(batch)
@@ -498,6 +534,11 @@ class EmbeddedTarget:
         self.store.bulk_extend(batch)
 
     def write_chunk(self, graph: str, quads: list[ox.Quad]) -> None:
+        self._written += len(quads)
+        if graph in self._blank_free and any(
+            type(q.subject) is ox.BlankNode or type(q.object) is ox.BlankNode for q in quads
+        ):
+            self._blank_free.discard(graph)
         self.store.bulk_extend(quads)
 
     def drop(self, graph: str) -> None:
@@ -514,7 +555,9 @@ class EmbeddedTarget:
         names = [v.value for v in solutions.variables]
         return [{n: s[n] for n in names} for s in solutions]
 
-    def entail(self, temp: str, graph: str, scratch: str, *, replaced: bool) -> Entailed:
+    def entail(
+        self, temp: str, graph: str, scratch: str, *, replaced: bool, terms: AddedTerms
+    ) -> Entailed:
         # The working graph is the store's default graph; ``temp`` holds the new data (it
         # is ``graph`` itself for a new graph). A new graph whose entailments are those of
         # its own triples (added_alone_suffices): the new data in, and only what it
@@ -523,10 +566,18 @@ class EmbeddedTarget:
         self._touched = True
         rules = rules_of(self)
         ontology = SCHEMA_GRAPHS[0]
-        if not replaced and added_alone_suffices(self.select, rules, added=temp, ontology=ontology):
+        if not replaced and added_alone_suffices(
+            self.select, rules, added=temp, ontology=ontology, terms=terms
+        ):
             # Only additions: with a baseline, the recorded figures are updated with what
-            # the default graph gains, the new data before it goes in, then what it entails.
-            additions = Additions(self._baseline) if self._baseline is not None else None
+            # the default graph gains, the new data before it goes in, then what it entails
+            # (unless so much is added that counting everything again costs less).
+            additions = (
+                Additions(self._baseline)
+                if self._baseline is not None
+                and self._written * ADDED_COUNT_COST <= self._baseline.counts.total
+                else None
+            )
             if additions is not None:
                 additions.count(self.store, temp, inserted=False, sources=[temp])
             self._copy(temp, ox.DefaultGraph())
@@ -597,8 +648,8 @@ class EmbeddedTarget:
         """``temp``'s triples in place of ``graph``'s (by the bulk loader; nothing to do for
         a new graph written in place); the entailments of ``scratch`` in place of the
         inferred graph's (by the bulk loader too: a ``MOVE`` of 1.9 million held 9.5 GiB)
-        or, inferred from the new data alone, joining them, and an entailment the new data
-        asserts leaving the inferred graph (one update); then the mark that it ran, in
+        or, inferred from the new data alone, joining them (likewise), and an entailment
+        the new data asserts leaving the inferred graph; then the mark that it ran, in
         the last update (:meth:`_recover`). ``temp`` and ``scratch`` stay until then."""
         if temp != graph:
             self.drop(graph)
@@ -608,10 +659,10 @@ class EmbeddedTarget:
             f"INSERT DATA {{ GRAPH <{_LOAD_STATE}> "
             f"{{ <{_LOAD_STATE}> <{_LOAD_STATE}:swapped> {_literal(load)} }} }}"
         )
-        if incremental:
+        if incremental:  # a copy run again (_recover) adds nothing twice: a graph is a set
+            self._copy(scratch, ox.NamedNode(INFERRED))
             self.store.update(
-                f"ADD SILENT <{scratch}> TO <{INFERRED}> ;"
-                f" DELETE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}"
+                f"DELETE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}"
                 f" WHERE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} GRAPH <{graph}> {{ ?s ?p ?o }} }} ;"
                 f" {mark}"
             )
@@ -878,7 +929,9 @@ class RemoteTarget:
             self.update(f"DELETE WHERE {{ {where} }}")
         return bool(self.select(f"SELECT ?x WHERE {{ {where} }} LIMIT 1"))
 
-    def entail(self, temp: str, graph: str, scratch: str, *, replaced: bool) -> Entailed:
+    def entail(
+        self, temp: str, graph: str, scratch: str, *, replaced: bool, terms: AddedTerms
+    ) -> Entailed:
         # The working graph is the default graph's named graph, prepared as on the
         # embedded store. A new graph whose entailments are those of its own triples
         # (added_alone_suffices): the new data in, and only what it entails inferred; the
@@ -895,7 +948,7 @@ class RemoteTarget:
                 self._base = None
         rules = rules_of(self)
         incremental = not replaced and added_alone_suffices(
-            self.select, rules, added=temp, ontology=ontology, working=work
+            self.select, rules, added=temp, ontology=ontology, working=work, terms=terms
         )
         self._touched = True
         self._changing(True)

@@ -455,6 +455,44 @@ def test_blank_nodes_of_two_loads_stay_apart(store: Path, tmp_path: Path) -> Non
     assert len(subjects) == 2 and all(isinstance(s, ox.BlankNode) for s in subjects)
 
 
+def assert_default_graph_is_the_union(path: Path) -> None:
+    """The layout, node for node: the default graph holds exactly the triples of the
+    named graphs (the service's own, ``urn:x-ccai:…``, aside), the same blank nodes."""
+    everything = quads(path)
+    default = {q.triple for q in everything if q.graph_name == ox.DefaultGraph()}
+    named = {
+        q.triple
+        for q in everything
+        if isinstance(q.graph_name, ox.NamedNode) and not q.graph_name.value.startswith("urn:x-ccai:")
+    }
+    assert default == named
+
+
+@pytest.mark.parametrize(
+    "blank", [True, False], ids=["with blank nodes: quad by quad", "without: from a dump"]
+)
+def test_the_copies_into_the_default_graph_keep_every_node(
+    store: Path, tmp_path: Path, blank: bool
+) -> None:
+    """The new data goes into the default graph (and a graph loaded again into place)
+    through the bulk loader: from an N-Triples dump when it holds no blank node, quad
+    by quad when it does (the bulk loader would name them anew)."""
+    node = "_:b1" if blank else f"<{EX}node>"
+    for n, name in enumerate(("first.nt", "second.nt")):
+        path = tmp_path / name
+        path.write_text(
+            f'<{EX}s{n}> <{EX}p> {node} .\n{node} <{EX}name> "node {n}"@en .\n'
+            f'<{EX}s{n}> <http://purl.org/dc/terms/subject> <{ID}organisation/nemo> .\n',
+            encoding="utf-8",
+        )
+        assert load(store, str(path), "--graph", LINKSET) == 0  # new, then replaced
+        assert_default_graph_is_the_union(store)
+        triples = graph_triples(store, LINKSET)
+        assert len(triples) == 3
+        assert any(isinstance(t.object, ox.BlankNode) for t in triples) is blank
+    assert not list(tmp_path.parent.glob("**/ccai-copy-*"))  # no dump left behind
+
+
 def _fixture_ontology() -> Graph:
     ontology = Graph()
     for triple in Graph().parse(FIXTURE):
@@ -476,8 +514,14 @@ d:ada e:memberOf d:rijks ; e:knows d:bob ; e:worksFor d:lab . d:dan e:knows d:ca
     ("first", "second", "incremental"),
     [
         (FIRST, SECOND, True),  # the second graph uses only terms the store uses
-        # a predicate the store has never used: inferred again over everything
-        (FIRST, SECOND + f" <{DATA}dan> <https://example.org/onto#likes> <{DATA}ada> .", False),
+        # a predicate and a class the store has never mentioned (an institution's own
+        # vocabulary): nothing inferred before is about them
+        (FIRST, SECOND + " d:dan e:likes d:ada ; a e:Curator .", True),
+        # a predicate the store has never used, but an entailment is about it (kept so
+        # far, dropped once it is a predicate): inferred again over everything
+        (FIRST + " e:likes e:partOf d:network .", SECOND + " d:dan e:likes d:ada .", False),
+        # likewise a class
+        (FIRST + " e:Curator e:partOf d:network .", SECOND + " d:dan a e:Curator .", False),
         # a blank node where a transitive property's entailments go: likewise
         (FIRST + " [] e:partOf d:rijks .", SECOND, False),
     ],
@@ -624,6 +668,34 @@ def test_a_load_that_adds_updates_the_recorded_figures(
     reads.clear()
     assert load(ccai_store, str(names), "--graph", EX + "copy") == 0  # replaced: not additions
     assert reads == {"statistics", "reconciliation"}
+    assert_recorded_as_counted(ccai_store)
+
+
+def test_a_new_graph_large_beside_the_store_is_counted_again_whole(
+    ccai_store: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Counting the figures over the added triples costs more per triple than over the
+    whole store: a new graph larger than the store divided by ADDED_COUNT_COST is still
+    inferred from its own triples, but everything is counted again."""
+    museum = tmp_path / "museum.ttl"
+    museum.write_text(LINKS, encoding="utf-8")
+    assert load(ccai_store, str(museum), "--graph", LINKSET) == 0
+    total = count_triples_of(ccai_store).total
+    reads = store_reads(monkeypatch)
+    # 4 triples: "large" once each costs more than a quarter of the store
+    monkeypatch.setattr(load_module, "ADDED_COUNT_COST", total // 4 + 1)
+    capsys.readouterr()
+    assert load(ccai_store, str(museum), "--graph", EX + "large") == 0
+    assert "entailments of the new data" in capsys.readouterr().out
+    assert reads == {"statistics", "reconciliation"}
+    assert_recorded_as_counted(ccai_store)
+    reads.clear()
+    monkeypatch.setattr(load_module, "ADDED_COUNT_COST", total // 4)  # small enough
+    assert load(ccai_store, str(museum), "--graph", EX + "small") == 0
+    assert reads == set()
     assert_recorded_as_counted(ccai_store)
 
 
