@@ -364,7 +364,7 @@ def load_files(
     scratch = _LOADING + uuid.uuid4().hex  # the entailments, until the swap
     linked: set[str] = set()
     predicates: set[ox.NamedNode] = set()
-    classes: set[ox.NamedNode | ox.BlankNode | ox.Literal] = set()
+    classes: set[object] = set()  # the objects of rdf:type (IRIs kept below)
     replaced = graph in target.graphs()
     temp = target.begin(temp, graph, scratch, replaced=replaced)
     try:

@@ -194,8 +194,9 @@ def load(data: Path, build: Path, target: Path) -> dict:
     store.bulk_load(path=str(build / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
     materialise(store)
     timings["project"] = time.perf_counter() - started
-    # the named graph and the default graph (the union) at once: the bulk loader parses
-    # and sorts on one thread, so two loads share the two cores (bench/README.md)
+    # the named graph and the default graph (the union) at once: one bulk load leaves
+    # part of two cores idle (together: 0.7-0.8 of the time one after the other,
+    # bench/README.md)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="bench-load") as pool:
         named = pool.submit(_bulk_load, store, data, ox.NamedNode(HERITAGE_GRAPH))
         union = pool.submit(_bulk_load, store, data, ox.DefaultGraph())

@@ -463,7 +463,8 @@ def assert_default_graph_is_the_union(path: Path) -> None:
     named = {
         q.triple
         for q in everything
-        if isinstance(q.graph_name, ox.NamedNode) and not q.graph_name.value.startswith("urn:x-ccai:")
+        if isinstance(q.graph_name, ox.NamedNode)
+        and not q.graph_name.value.startswith("urn:x-ccai:")
     }
     assert default == named
 
@@ -482,7 +483,7 @@ def test_the_copies_into_the_default_graph_keep_every_node(
         path = tmp_path / name
         path.write_text(
             f'<{EX}s{n}> <{EX}p> {node} .\n{node} <{EX}name> "node {n}"@en .\n'
-            f'<{EX}s{n}> <http://purl.org/dc/terms/subject> <{ID}organisation/nemo> .\n',
+            f"<{EX}s{n}> <http://purl.org/dc/terms/subject> <{ID}organisation/nemo> .\n",
             encoding="utf-8",
         )
         assert load(store, str(path), "--graph", LINKSET) == 0  # new, then replaced

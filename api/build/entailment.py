@@ -267,8 +267,8 @@ def added_alone_suffices(
         ):
             return False
     # a term used for the first time matters only when the store states something about
-    # it (an entailment about it, kept so far, is then dropped); one distinct pass each
-    # over the added predicates and classes, then index lookups
+    # it (an entailment about it, kept so far, is then dropped): the added predicates and
+    # classes (listed by the caller, else read from the added graph), each looked up
     a, rdf_type = _iri(added), _iri(RDF_TYPE)
     if terms is not None and terms.listable:
         predicates = f"VALUES ?t {{ {' '.join(_iri(t) for t in sorted(terms.predicates))} }}"

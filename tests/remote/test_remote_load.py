@@ -254,8 +254,10 @@ def triples(server: Virtuoso, graph: str) -> set[tuple[str, str, str]]:
 TYPED = f"""
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <{EX}m> a <https://w3id.org/ccai/ontology#Organisation> ; rdfs:label "An organisation" ;
-    <http://purl.org/dc/terms/subject> <{ID}organisation/nemo> .
-"""
+    <http://purl.org/dc/terms/subject> <{ID}organisation/nemo> ;
+    <{EX}vocab/holds> <{EX}work/1> .
+<{EX}work/1> a <{EX}vocab/Artwork> .
+"""  # the museum's own vocabulary: terms the store has never mentioned
 
 
 def test_a_new_graph_is_inferred_from_its_own_triples_as_the_whole_store_would_be(
@@ -284,6 +286,20 @@ def test_a_new_graph_is_inferred_from_its_own_triples_as_the_whole_store_would_b
     assert "entailments of every asserted graph" in capsys.readouterr().out
     whole = (counts(dataset), triples(dataset, INFERRED), triples(dataset, DEFAULT))
     assert short == whole
+
+
+def test_a_term_the_store_speaks_of_used_for_the_first_time_means_the_whole_store(
+    dataset: Virtuoso, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An IRI the store states things about, used as a class for the first time, becomes
+    a schema term: what was inferred about it is dropped, so everything is inferred
+    again (the check, asked of Virtuoso)."""
+    path = tmp_path / "odd.ttl"
+    path.write_text(f"<{EX}x> a <{ID}organisation/nemo> .\n")
+    options = ["load", "-q", "--no-validate", str(path), "--graph", LINKSET]
+    capsys.readouterr()
+    assert main([*options, *remote_options(dataset)]) == 0
+    assert "entailments of every asserted graph" in capsys.readouterr().out
 
 
 def test_a_load_stopped_half_way_is_mended_by_the_next(dataset: Virtuoso, tmp_path: Path) -> None:
