@@ -18,7 +18,9 @@ so it runs the same rules as SPARQL UPDATE requests on the store itself
    rule is ``INSERT { t GRAPH <scratch> { t } } WHERE { w FILTER NOT EXISTS {
    t } }``, round after round until a round adds nothing: one graph, no list
    of graphs for the engine to merge (a list made the same rules 6× slower at
-   10⁶ triples, ``bench/README.md``);
+   10⁶ triples, ``bench/README.md``). On the embedded store, a ``CONSTRUCT``
+   with the same ``WHERE`` instead, whose triples the bulk writer writes
+   (pyoxigraph holds an update's writes in memory);
 3. what the build would drop is deleted from both graphs by one ``DELETE``:
    the filter of :func:`api.build.reasoning.noise_reason` (blank nodes,
    built-in classes, schema entailments, statements about ontology terms: any
@@ -108,7 +110,7 @@ def entail(
     before each update (Virtuoso's ``DEFINE sql:log-enable 3``); ``construct``: on the
     default graph, each rule's conclusions are found by a query and written by it
     instead of an ``INSERT … WHERE`` (pyoxigraph holds an update's writes in memory:
-    9.5 GiB for 1.9 million entailments written into three graphs).
+    a 9.2 GiB peak for 1.9 million entailments written into three graphs).
     """
     result = Entailed(graph=scratch)
     into = f"GRAPH {_iri(working)} {{ ?s ?p ?o }}" if working else "?s ?p ?o"
