@@ -70,6 +70,8 @@ from api.build.entailment import (
     added_alone_suffices,
     entail,
     entail_added,
+    entail_replaced,
+    gone_of,
     schema_rules,
 )
 from api.build.recorded import Additions, baseline
@@ -153,6 +155,8 @@ class Summary:
         if self.entailed is not None:
             e = self.entailed
             whose = "of the new data" if e.incremental else "of every asserted graph"
+            if e.gone is not None:
+                whose = f"in, {e.removed:,} out, of what changed"
             out.append(
                 f"  inferred graph: {e.kept:,} entailments {whose} "
                 f"({e.total - e.kept:,} dropped as the build drops them; {e.rounds} rounds, "
@@ -312,6 +316,12 @@ def infer_over(
         prefix=prefix,
         construct=construct,
     )
+
+
+def _replaced_or_ours(name: str, graph: str) -> bool:
+    """Whether a named graph is ``graph`` (being replaced), the inferred graph or one of
+    the service's own (temporary, manifest…): not one that stays asserted."""
+    return name in (graph, INFERRED) or name.startswith(_RESERVED)
 
 
 def _keep_out(graph: str) -> str:
@@ -498,12 +508,19 @@ class EmbeddedTarget:
         self._journal = journal
         done = bool(self.select(f"ASK {{ GRAPH <{_LOAD_STATE}> {{ ?l ?p {_literal(load)} }} }}"))
         if not done and stage == "swapping":  # every graph was complete: finish the swap
-            self._swap_in(into, graph, incremental=incremental, scratch=journal["scratch"])
+            self._swap_in(
+                into,
+                graph,
+                incremental=incremental,
+                scratch=journal["scratch"],
+                gone=journal.get("gone"),
+            )
             done = True
         if done:
             if into != graph:
                 self.drop(into)
             self.drop(journal["scratch"])
+            self.drop(gone_of(journal["scratch"]))
             self._end_journal()
             (self.path / COUNTS_FILE).unlink(missing_ok=True)
             self._record(graphs=None)
@@ -597,6 +614,24 @@ class EmbeddedTarget:
                 additions.count(self.store, scratch, inserted=True)
             self._additions = additions
             return entailed
+        if replaced:  # only what changed, where that gives the same (entail_replaced)
+            changed = entail_replaced(
+                self.update,
+                self.select,
+                rules,
+                graph=graph,
+                added=temp,
+                staying=[g for g in self.graphs() if not _replaced_or_ours(g, graph)],
+                inferred=INFERRED,
+                scratch=scratch,
+                ontology=ontology,
+                put_in=lambda: self._copy(temp, ox.DefaultGraph()),
+                construct=self._construct,
+                terms=terms,
+            )
+            if changed is not None:
+                self._additions = None  # triples left: everything is counted again
+                return changed
         old = f"<{INFERRED}> <{graph}>" if temp != graph else f"<{INFERRED}>"
         self.store.update(
             f"""DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?h {{ {old} }}
@@ -630,6 +665,7 @@ class EmbeddedTarget:
             return
         self.drop(temp)  # the graph aside, or the new graph written in place
         self.drop(scratch)
+        self.drop(gone_of(scratch))
         if self._touched:
             self._mend([graph, INFERRED])
             self._touched = False
@@ -659,25 +695,39 @@ class EmbeddedTarget:
         # completed by the next one (_recover).
         (self.path / COUNTS_FILE).unlink(missing_ok=True)
         if self._journal is not None:
-            self._journal |= {"stage": "swapping", "incremental": inferred.incremental}
+            self._journal |= {
+                "stage": "swapping",
+                "incremental": inferred.incremental,
+                "gone": inferred.gone,
+            }
             self._write_journal()
-        self._swap_in(temp, graph, incremental=inferred.incremental, scratch=inferred.graph)
+        self._swap_in(
+            temp,
+            graph,
+            incremental=inferred.incremental,
+            scratch=inferred.graph,
+            gone=inferred.gone,
+        )
         self._swapped = True
         if temp != graph:
             self.drop(temp)
         self.drop(inferred.graph)
+        if inferred.gone is not None:
+            self.drop(inferred.gone)
         self._end_journal()
         self._touched = False
         additions, self._additions = (self._additions if inferred.incremental else None), None
         self._record(graphs=[graph, INFERRED], additions=additions)
 
-    def _swap_in(self, temp: str, graph: str, *, incremental: bool, scratch: str) -> None:
+    def _swap_in(
+        self, temp: str, graph: str, *, incremental: bool, scratch: str, gone: str | None = None
+    ) -> None:
         """``temp``'s triples in place of ``graph``'s (by the bulk loader; nothing to do for
         a new graph written in place); the entailments of ``scratch`` in place of the
         inferred graph's (by the bulk loader too: a ``MOVE`` of 1.9 million held 9.5 GiB)
-        or, inferred from the new data alone, joining them (likewise), and an entailment
-        the new data asserts leaving the inferred graph; then the mark that it ran, in
-        the last update (:meth:`_recover`). ``temp`` and ``scratch`` stay until then."""
+        or, inferred from what changed, joining them (likewise), those of ``gone`` and
+        those the new data asserts leaving the inferred graph; then the mark that it ran,
+        in the last update (:meth:`_recover`). The graphs named stay until then."""
         if temp != graph:
             self.drop(graph)
             self._copy(temp, ox.NamedNode(graph))
@@ -688,8 +738,14 @@ class EmbeddedTarget:
         )
         if incremental:  # a copy run again (_recover) adds nothing twice: a graph is a set
             self._copy(scratch, ox.NamedNode(INFERRED))
-            self.store.update(
+            leaving = (
                 f"DELETE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}"
+                f" WHERE {{ GRAPH <{gone}> {{ ?s ?p ?o }} }} ;"
+                if gone is not None
+                else ""
+            )
+            self.store.update(
+                f"{leaving}DELETE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}"
                 f" WHERE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} GRAPH <{graph}> {{ ?s ?p ?o }} }} ;"
                 f" {mark}"
             )
@@ -995,7 +1051,28 @@ class RemoteTarget:
                 prefix=self.bulk,
             )
         # the listed graphs that stay asserted (a store's other graphs are not ours)
-        listed = [g for g in self.graphs() if g not in (graph, INFERRED)]
+        listed = [g for g in self.graphs() if not _replaced_or_ours(g, graph)]
+        if replaced:  # only what changed, where that gives the same (entail_replaced)
+            changed = entail_replaced(
+                self.update,
+                self.select,
+                rules,
+                graph=graph,
+                added=temp,
+                staying=listed,
+                inferred=INFERRED,
+                scratch=scratch,
+                ontology=ontology,
+                put_in=lambda: self.update(
+                    f"{self.bulk}INSERT {{ GRAPH <{work}> {{ ?s ?p ?o }} }} "
+                    f"WHERE {{ GRAPH <{temp}> {{ ?s ?p ?o }} }}"
+                ),
+                working=work,
+                prefix=self.bulk,
+                terms=terms,
+            )
+            if changed is not None:
+                return changed
         stay = " ".join(f"<{g}>" for g in listed) or "<urn:x-ccai:none>"
         self.update(
             f"{self.bulk}DELETE {{ GRAPH <{work}> {{ ?s ?p ?o }} }} WHERE {{ "
@@ -1008,6 +1085,7 @@ class RemoteTarget:
     def abandon(self, temp: str, scratch: str, graph: str) -> None:
         self.drop(temp)
         self.drop(scratch)
+        self.drop(gone_of(scratch))
         if self._touched:
             with contextlib.suppress(LoadError):  # best effort; the next load mends it too
                 self._refresh_default()
@@ -1032,13 +1110,21 @@ class RemoteTarget:
             f"<{self.manifest}> <{VOID_SUBSET}> <{INFERRED}> }} }}"
         )
         if inferred.incremental:
-            # The new entailments join the inferred graph, and an entailment the new data
-            # asserts leaves it; the working graph already holds them all (entail).
+            # The new entailments join the inferred graph, and those gone (entail_replaced)
+            # or that the new data asserts leave it; the working graph already holds what
+            # it must (entail).
+            leaving = (
+                f"DELETE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }} "
+                f"WHERE {{ GRAPH <{inferred.gone}> {{ ?s ?p ?o }} }} ; "
+                f"DROP SILENT GRAPH <{inferred.gone}> ; "
+                if inferred.gone is not None
+                else ""
+            )
             self.update(
                 f"{self.bulk}{self._move(temp, graph)} ; "
                 f"INSERT {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }} "
                 f"WHERE {{ GRAPH <{inferred.graph}> {{ ?s ?p ?o }} }} ; "
-                f"DROP SILENT GRAPH <{inferred.graph}> ; "
+                f"DROP SILENT GRAPH <{inferred.graph}> ; {leaving}"
                 f"DELETE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }} "
                 f"WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} GRAPH <{INFERRED}> {{ ?s ?p ?o }} }} ; "
                 f"{listing}"

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
+import api.build.entailment as entailment_module
 import api.load as load_module
 from api.build import rules
 from api.cli import main
@@ -407,8 +408,9 @@ def test_the_build_entailments_come_out_the_same(ccai_store: Path, tmp_path: Pat
     assert graph_triples(ccai_store, INFERRED) == before
 
 
+@pytest.mark.parametrize("changes_only", [True, False], ids=["what changed", "whole store"])
 def test_a_failure_while_inferring_leaves_the_store_as_it_was(
-    ccai_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ccai_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changes_only: bool
 ) -> None:
     first, second = tmp_path / "a.ttl", tmp_path / "b.ttl"
     first.write_text(f"<{EX}m> a <{CCAI}Organisation> .", encoding="utf-8")
@@ -419,7 +421,12 @@ def test_a_failure_while_inferring_leaves_the_store_as_it_was(
     def broken(*args: object, **kwargs: object) -> None:
         raise load_module.LoadError("the rules could not run")
 
-    monkeypatch.setattr(load_module, "infer_over", broken)  # after the default graph changed
+    # each after the default graph changed: the triples taken out and the new ones in
+    if changes_only:
+        monkeypatch.setattr(entailment_module, "_forward", broken)
+    else:
+        monkeypatch.setattr(load_module, "entail_replaced", lambda *a, **k: None)
+        monkeypatch.setattr(load_module, "infer_over", broken)
     assert load(ccai_store, str(second), "--graph", LINKSET) == 2
     assert quads(ccai_store) == before
 
@@ -502,6 +509,7 @@ def _fixture_ontology() -> Graph:
     return ontology
 
 
+PREFIXES = f"@prefix e: <https://example.org/onto#> . @prefix d: <{DATA}> .\n"
 FIRST = f"""@prefix e: <https://example.org/onto#> . @prefix d: <{DATA}> .
 d:rijks a e:Museum ; e:partOf d:network ; e:basedIn d:amsterdam ; e:name "Rijksmuseum"@en .
 d:network e:partOf d:federation . d:amsterdam a e:Place .
@@ -563,6 +571,84 @@ def test_a_new_graph_is_inferred_from_its_own_triples_when_that_gives_the_same(
     }
     assert got == expected
     assert (DATA + "lab", "https://example.org/onto#partOf", DATA + "world") in got  # transitive
+    assert_recorded_as_counted(store)
+
+
+#: The second graph without one triple that a transitive property's paths went through.
+SECOND_CUT = SECOND.replace("d:lab e:partOf d:rijks .", "d:lab e:knows d:dan .")
+assert SECOND_CUT != SECOND
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "third", "changes_only"),
+    [
+        # a triple out (the paths through it with it), another in
+        (FIRST, SECOND, SECOND_CUT, True),
+        # the same triples again: nothing changes
+        (FIRST, SECOND, SECOND, True),
+        # every triple out but one new
+        (
+            FIRST,
+            SECOND,
+            "<https://example.org/data/zed> <https://example.org/onto#knows> "
+            "<https://example.org/data/ada> .",
+            True,
+        ),
+        # an asserted triple out that the rest entails: it joins the inferred graph
+        (FIRST, SECOND + " d:ada a e:Person .", SECOND, True),
+        # likewise, but only an entailment the build drops derives it (d:eve e:worksFor
+        # a blank node: e:affiliatedWith to a blank node, then e:Person by its domain)
+        (FIRST + " d:eve e:worksFor [] .", SECOND + " d:eve a e:Person .", SECOND, True),
+        # a new term of the institution's own, with the change
+        (FIRST, SECOND, SECOND_CUT + " d:dan e:likes d:ada ; a e:Curator .", True),
+        # the last use of a predicate goes, and the store says something of it (dropped
+        # as a schema term so far, kept from now on): inferred again over everything
+        (
+            FIRST + ' e:likes e:name "likes" .',
+            SECOND + " d:dan e:likes d:ada .",
+            SECOND,
+            False,
+        ),
+        # a blank node where a transitive property's entailments go, new: derived from
+        (FIRST, SECOND, SECOND + " [] e:partOf d:rijks .", True),
+        # in the store already (what it entails was dropped): inferred again over everything
+        (FIRST + " [] e:partOf d:rijks .", SECOND, SECOND_CUT, False),
+    ],
+)
+def test_a_graph_loaded_again_is_inferred_from_what_changed_when_that_gives_the_same(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    first: str,
+    second: str,
+    third: str,
+    changes_only: bool,
+) -> None:
+    """Delete and rederive (api.build.entailment.entail_replaced) keeps exactly what
+    inferring over the whole store keeps, on every axiom kind of the rules' fixture; where
+    it could not, the whole store is inferred again. The default graph and what the
+    service reads at start-up follow."""
+    ontology = _fixture_ontology()
+    store = built_store(tmp_path / "oxigraph", ontology, Graph())
+    for name, text, graph in (
+        ("first.ttl", first, LINKSET),
+        ("second.ttl", second, EX + "second"),
+        ("third.ttl", third, EX + "second"),
+    ):
+        path = tmp_path / name
+        path.write_text(PREFIXES + text, encoding="utf-8")
+        capsys.readouterr()
+        assert load(store, str(path), "--graph", graph) == 0
+    out = capsys.readouterr().out
+    assert ("of what changed" in out) is changes_only, out
+    data = Graph().parse(data=PREFIXES + first, format="turtle") + Graph().parse(
+        data=PREFIXES + third, format="turtle"
+    )
+    expected = {tuple(str(t) for t in triple) for triple in rules.infer(data, ontology).graph}
+    got = {
+        (t.subject.value, t.predicate.value, t.object.value) for t in graph_triples(store, INFERRED)
+    }
+    assert got == expected
+    assert_default_graph_is_the_union(store)
     assert_recorded_as_counted(store)
 
 
@@ -788,7 +874,7 @@ def killed_load(store: Path, path: Path, graph: str, monkeypatch, where: str) ->
         patched.setattr(load_module.EmbeddedTarget, "abandon", lambda *a, **k: None)
         if where == "loading":
             patched.setattr(load_module, "infer_over", kill)
-            patched.setattr(load_module, "entail_added", kill)
+            patched.setattr(entailment_module, "_forward", kill)  # entail_added, _replaced
         else:
             patched.setattr(load_module.EmbeddedTarget, "_swap_in", swap_then_kill)
         assert load(store, str(path), "--graph", graph) != 0

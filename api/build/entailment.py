@@ -72,7 +72,10 @@ class Entailed:
     """What :func:`entail` left in its scratch graph."""
 
     graph: str  # the scratch graph holding the kept entailments
-    incremental: bool = False  # only those of the added triples (entail_added)
+    incremental: bool = False  # only what changed (entail_added, entail_replaced)
+    #: entail_replaced: the graph of the entailments that leave the inferred graph
+    gone: str | None = None
+    removed: int = 0  # the triples in ``gone``
     kept: int = 0
     total: int = 0  # every entailment the rules added, before the build's filter
     rounds: int = 0
@@ -171,8 +174,37 @@ def entail_added(
     they entail, not of the store. ``prefix``, ``construct``: as for :func:`entail`.
     """
     result = Entailed(graph=scratch, incremental=True)
+    result.rounds = _forward(
+        update,
+        select,
+        rules,
+        start=added,
+        scratch=scratch,
+        working=working,
+        prefix=prefix,
+        construct=construct,
+    )
+    _keep_as_built(update, select, result, ontology=ontology, working=working, prefix=prefix)
+    result.inconsistencies = _inconsistencies(select, rules, working)
+    return result
+
+
+def _forward(
+    update: Update,
+    select: Select,
+    rules: RuleSet,
+    *,
+    start: str,
+    scratch: str,
+    working: str | None,
+    prefix: str,
+    construct: Construct | None,
+) -> int:
+    """Semi-naive evaluation from the triples of graph ``start`` (already in the working
+    graph): each round derives only what uses a triple new in the round before, into the
+    working graph and ``scratch``. Returns the rounds it took."""
     frontier = [scratch + ":new-a", scratch + ":new-b"]
-    current = added
+    current = start
     try:
         for rounds in range(1, MAX_ROUNDS + 1):
             following = frontier[rounds % 2]
@@ -182,28 +214,61 @@ def entail_added(
             using = f"USING {_iri(working)} USING NAMED {_iri(current)} " if working else ""
             for rule in rules.rules:
                 t = rule.template
-                inserted = f"GRAPH {_iri(working)} {{ {t} }}" if working else t
                 for where in rule.delta_wheres(current):
-                    if construct is not None and not working:
-                        construct(
-                            f"CONSTRUCT {{ {t} }} WHERE {{ {where} FILTER NOT EXISTS {{ {t} }} }}",
-                            [None, scratch, following],
-                        )
-                        continue
-                    update(
-                        f"{prefix}INSERT {{ {inserted} GRAPH {_iri(scratch)} {{ {t} }} "
-                        f"GRAPH {_iri(following)} {{ {t} }} }} {using}"
-                        f"WHERE {{ {where} FILTER NOT EXISTS {{ {t} }} }}"
+                    _derive(
+                        update,
+                        construct,
+                        t,
+                        f"{where} FILTER NOT EXISTS {{ {t} }}",
+                        [None, scratch, following],
+                        working=working,
+                        prefix=prefix,
+                        dataset=using,
                     )
-            result.rounds = rounds
             if not _count(select, following):
-                break
+                return rounds
             current = following
-        else:
-            raise RuntimeError(f"inference did not reach a fixpoint in {MAX_ROUNDS} rounds")
+        raise RuntimeError(f"inference did not reach a fixpoint in {MAX_ROUNDS} rounds")
     finally:
         for graph in frontier:
             update(f"DROP SILENT GRAPH {_iri(graph)}")
+
+
+def _derive(
+    update: Update,
+    construct: Construct | None,
+    template: str,
+    where: str,
+    graphs: Sequence[str | None],
+    *,
+    working: str | None,
+    prefix: str,
+    dataset: str = "",
+) -> None:
+    """The instances of ``template`` that ``where`` finds, into each of ``graphs`` (``None``:
+    the working graph): by ``construct`` on the default graph, else one ``INSERT``."""
+    if construct is not None and not working:
+        construct(f"CONSTRUCT {{ {template} }} WHERE {{ {where} }}", graphs)
+        return
+    into = " ".join(
+        f"GRAPH {_iri(g or working)} {{ {template} }}" if g or working else template  # type: ignore[arg-type]
+        for g in graphs
+    )
+    update(f"{prefix}INSERT {{ {into} }} {dataset}WHERE {{ {where} }}")
+
+
+def _keep_as_built(
+    update: Update,
+    select: Select,
+    result: Entailed,
+    *,
+    ontology: str,
+    working: str | None,
+    prefix: str,
+) -> None:
+    """What the build drops deleted from ``result``'s scratch graph and the working graph;
+    the counts before and after."""
+    scratch = result.graph
     result.total = _count(select, scratch)
     if result.total:
         into = f"GRAPH {_iri(working)} {{ ?s ?p ?o }}" if working else "?s ?p ?o"
@@ -213,9 +278,223 @@ def entail_added(
             else ""
         )
         update(prefix + _drop_noise(scratch, into, dataset, ontology))
-        result.kept = _count(select, scratch)
+    result.kept = _count(select, scratch) if result.total else 0
+
+
+def entail_replaced(
+    update: Update,
+    select: Select,
+    rules: RuleSet,
+    *,
+    graph: str,
+    added: str,
+    staying: Sequence[str],
+    inferred: str,
+    scratch: str,
+    ontology: str,
+    put_in: Callable[[], None],
+    working: str | None = None,
+    prefix: str = "",
+    construct: Construct | None = None,
+    terms: AddedTerms | None = None,
+) -> Entailed | None:
+    """What changes in the inferred graph ``inferred`` when graph ``graph`` is replaced by
+    the triples of graph ``added`` (the asserted graphs ``staying`` stay): delete and
+    rederive (DRed, Gupta, Mumick and Subrahmanian 1993) on the working graph, as
+    :func:`entail_added` on a named one. ``None`` when it cannot be exact (checked before
+    anything changes): the caller infers over the whole store then.
+
+    1. The removed triples (``graph``'s, neither in ``added`` nor in a staying graph) and
+       everything derived with one of them, round after round over the store as it is
+       (entailments the build dropped included), are put aside: **overdeleted**.
+    2. They leave the working graph (unless asserted in ``added`` or a staying graph);
+       ``put_in`` adds ``added``'s triples to it.
+    3. Each one a rule still derives in one step from what stays is **rederived**; and
+       the triples that stay beside the subject of one that did not, with a blank node,
+       a built-in IRI or a schema term in them, are read again: an entailment the build
+       dropped (not in the store) may have derived it, and every triple of such a
+       derivation holds that subject or a constant of the rules.
+    4. From those and the triples ``added`` brings, semi-naive evaluation
+       (:func:`entail_added`) into the working graph and ``scratch``, then the build's
+       filter.
+
+    ``scratch`` then holds the entailments that join the inferred graph, and
+    :attr:`Entailed.gone` those that leave it. Exact (a test compares it with the whole
+    store's inference) where :func:`added_alone_suffices` holds for ``added``, no rule
+    reads a built-in term, and no term the removed triples or the rules use stops being
+    a predicate or class while something is said about it (:func:`_stops_being_a_term`).
+    """
+    if rules.reads_builtin() or not added_alone_suffices(
+        select, rules, added=added, ontology=ontology, working=working, terms=terms
+    ):
+        return None
+    over, gone = scratch + ":over", gone_of(scratch)
+    frontier = [scratch + ":out-a", scratch + ":out-b"]
+
+    def in_work(triple: str) -> str:
+        return f"GRAPH {_iri(working)} {{ {triple} }}" if working else triple
+
+    def write(template: str, where: str, graphs: Sequence[str | None], dataset: str = "") -> None:
+        _derive(
+            update,
+            construct,
+            template,
+            where,
+            graphs,
+            working=working,
+            prefix=prefix,
+            dataset=dataset,
+        )
+
+    stay = " ".join(_iri(g) for g in (added, *staying))
+    asserted = f"VALUES ?g {{ {stay} }} GRAPH ?g {{ ?s ?p ?o }}"
+    spo = "?s ?p ?o"
+    try:
+        # 1. overdeletion, from the removed triples
+        write(
+            spo,
+            f"GRAPH {_iri(graph)} {{ {spo} }} FILTER NOT EXISTS {{ {asserted} }}",
+            [over, frontier[0]],
+        )
+        if _stops_being_a_term(
+            select, rules, over=over, stay=stay, ontology=ontology, in_work=in_work
+        ):
+            return None
+        result = Entailed(graph=scratch, incremental=True, gone=gone)
+        current = frontier[0]
+        for rounds in range(1, MAX_ROUNDS + 1):
+            following = frontier[rounds % 2]
+            update(f"DROP SILENT GRAPH {_iri(following)}")
+            using = (
+                f"USING {_iri(working)} USING NAMED {_iri(current)} USING NAMED {_iri(over)} "
+                if working
+                else ""
+            )
+            for rule in rules.rules:
+                t = rule.template
+                for where in rule.delta_wheres(current):
+                    write(
+                        t,
+                        f"{where} FILTER NOT EXISTS {{ GRAPH {_iri(over)} {{ {t} }} }}",
+                        [over, following],
+                        using,
+                    )
+            if not _count(select, following):
+                break
+            current = following
+        else:
+            raise RuntimeError(f"overdeletion did not end in {MAX_ROUNDS} rounds")
+        # 2. the added triples the working graph lacks start the insertion; the
+        # overdeleted ones asserted nowhere any more leave it; the added ones go in
+        start = frontier[0]
+        update(f"DROP SILENT GRAPH {_iri(start)}")
+        write(
+            spo, f"GRAPH {_iri(added)} {{ {spo} }} FILTER NOT EXISTS {{ {in_work(spo)} }}", [start]
+        )
+        update(
+            f"{prefix}DELETE {{ {in_work(spo)} }} WHERE {{ GRAPH {_iri(over)} {{ {spo} }} "
+            f"{in_work(spo)} FILTER NOT EXISTS {{ {asserted} }} }}"
+        )
+        put_in()
+        # 3. rederivation, and the triples beside what stayed out
+        using = (
+            f"USING {_iri(working)} USING NAMED {_iri(over)} USING NAMED {_iri(ontology)} "
+            if working
+            else ""
+        )
+        for rule in rules.rules:
+            t = rule.template
+            write(
+                t,
+                f"GRAPH {_iri(over)} {{ {t} }} {rule.where} FILTER NOT EXISTS {{ {t} }}",
+                [None, scratch, start],
+                using,
+            )
+        write(
+            "?a ?b ?c",
+            f"""{{ SELECT DISTINCT ?x WHERE {{ GRAPH {_iri(over)} {{ ?x ?p0 ?o0 }}
+      FILTER NOT EXISTS {{ ?x ?p0 ?o0 }} }} }}
+  {{ ?x ?b ?c BIND(?x AS ?a) }} UNION {{ ?a ?b ?x BIND(?x AS ?c) }}
+  FILTER(isBlank(?a) || isBlank(?c) || ?a = ?c || {_builtin("?a")} || {_builtin("?c")}
+    || {_schema_term("?a", ontology)} || {_schema_term("?c", ontology)})""",
+            [start],
+            using,
+        )
+        # 4. insertion
+        result.rounds = rounds + _forward(
+            update,
+            select,
+            rules,
+            start=start,
+            scratch=scratch,
+            working=working,
+            prefix=prefix,
+            construct=construct,
+        )
+        _keep_as_built(update, select, result, ontology=ontology, working=working, prefix=prefix)
+        update(f"DROP SILENT GRAPH {_iri(gone)}")
+        write(
+            spo,
+            f"GRAPH {_iri(over)} {{ {spo} }} GRAPH {_iri(inferred)} {{ {spo} }} "
+            f"FILTER NOT EXISTS {{ {in_work(spo)} }}",
+            [gone],
+        )
+        result.removed = _count(select, gone)
+    finally:
+        for name in (over, *frontier):
+            update(f"DROP SILENT GRAPH {_iri(name)}")
     result.inconsistencies = _inconsistencies(select, rules, working)
     return result
+
+
+def gone_of(scratch: str) -> str:
+    """The graph in which :func:`entail_replaced` leaves the entailments that go."""
+    return scratch + ":gone"
+
+
+def _stops_being_a_term(
+    select: Select,
+    rules: RuleSet,
+    *,
+    over: str,
+    stay: str,
+    ontology: str,
+    in_work: Callable[[str], str],
+) -> bool:
+    """Whether a predicate or class of the removed triples (graph ``over``), or one the
+    rules conclude, may stop being one (no triple of the graphs ``stay`` uses it as one,
+    and the ontology graph does not name it) while the store says something of it: what
+    the build dropped about it as a schema term would be kept then."""
+    o, rdf_type = _iri(ontology), _iri(RDF_TYPE)
+    written = " ".join(sorted(rules.written_terms()))
+    listed = f"UNION {{ VALUES ?t {{ {written} }} }}" if written else ""
+    return bool(
+        select(
+            f"""SELECT ?t WHERE {{
+  {{ SELECT DISTINCT ?t WHERE {{ GRAPH {_iri(over)} {{ ?s ?t ?o }} }} }}
+  UNION {{ SELECT DISTINCT ?t WHERE {{ GRAPH {_iri(over)} {{ ?s {rdf_type} ?t }} }} }}
+  {listed}
+  FILTER(isIRI(?t)
+    && NOT EXISTS {{ GRAPH {o} {{ ?t ?a1 ?b1 }} }} && NOT EXISTS {{ GRAPH {o} {{ ?a2 ?t ?b2 }} }}
+    && NOT EXISTS {{ GRAPH {o} {{ ?a3 ?b3 ?t }} }}
+    && NOT EXISTS {{ VALUES ?g {{ {stay} }} GRAPH ?g {{ ?a4 ?t ?b4 }} }}
+    && NOT EXISTS {{ VALUES ?g {{ {stay} }} GRAPH ?g {{ ?a5 {rdf_type} ?t }} }}
+    && (EXISTS {{ {in_work("?t ?c ?d")} }}
+        || EXISTS {{ {in_work("?e ?f ?t")} FILTER(?f != {rdf_type}) }})) }}
+LIMIT 1"""
+        )
+    )
+
+
+def _schema_term(variable: str, ontology: str) -> str:
+    """A filter: ``variable`` is an IRI of the ontology graph, a predicate or a class (of
+    the WHERE clause's default graph)."""
+    o, v = _iri(ontology), variable
+    return (
+        f"(isIRI({v}) && (EXISTS {{ GRAPH {o} {{ {v} ?s1 ?o1 }} }} "
+        f"|| EXISTS {{ GRAPH {o} {{ ?s2 {v} ?o2 }} }} || EXISTS {{ GRAPH {o} {{ ?s3 ?p3 {v} }} }} "
+        f"|| EXISTS {{ ?s4 {v} ?o4 }} || EXISTS {{ ?s5 a {v} }}))"
+    )
 
 
 @dataclass(frozen=True)
@@ -258,7 +537,8 @@ def added_alone_suffices(
       store states something about it: a statement about it inferred before would now
       be one about a schema term, which the build drops. (A term the store never
       mentions as a subject, as an institution's own vocabulary is, has no such
-      statement: its triples are inferred alone.)
+      statement: its triples are inferred alone; nor has an IRI of the ontology graph,
+      a schema term whether used or not.)
 
     Checked by index lookups over those predicates' triples and the added triples
     (``terms``: the added predicates and classes, when the caller gathered them).
@@ -292,7 +572,7 @@ def added_alone_suffices(
     # a term used for the first time matters only when the store states something about
     # it (an entailment about it, kept so far, is then dropped): the added predicates and
     # classes (listed by the caller, else read from the added graph), each looked up
-    a, rdf_type = _iri(added), _iri(RDF_TYPE)
+    a, rdf_type, o = _iri(added), _iri(RDF_TYPE), _iri(ontology)
     if terms is not None and terms.listable:
         predicates = f"VALUES ?t {{ {' '.join(_iri(t) for t in sorted(terms.predicates))} }}"
         classes = f"VALUES ?t {{ {' '.join(_iri(t) for t in sorted(terms.classes))} }}"
@@ -304,7 +584,9 @@ def added_alone_suffices(
   {{ {predicates} FILTER(NOT EXISTS {{ ?a1 ?t ?b1 }}) }}
   UNION
   {{ {classes} FILTER(isIRI(?t) && NOT EXISTS {{ ?a2 {rdf_type} ?t }}) }}
-  FILTER(EXISTS {{ ?t ?c ?d }}) }}
+  FILTER(EXISTS {{ ?t ?c ?d }} && NOT EXISTS {{ GRAPH {o} {{ ?t ?c1 ?d1 }} }}
+    && NOT EXISTS {{ GRAPH {o} {{ ?c2 ?t ?d2 }} }}
+    && NOT EXISTS {{ GRAPH {o} {{ ?c3 ?d3 ?t }} }}) }}
 LIMIT 1"""
     )
     return not new_term

@@ -55,7 +55,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from api.build.reasoning import InferenceResult, noise_reason
+from api.build.reasoning import BUILTIN_NAMESPACES, InferenceResult, noise_reason
 from api.namespaces import PREFIXES
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -136,6 +136,7 @@ class Rule:
     closure: str | None = None
     derives: tuple[tuple[str, str], ...] = ()  # (predicate read, predicate written), N-Triples
     writes: tuple[str, ...] = ()  # the predicates or classes its conclusions use, N-Triples
+    reads: tuple[str, ...] = ()  # the predicates or classes its premises match, N-Triples
 
     @property
     def where(self) -> str:
@@ -182,6 +183,16 @@ class RuleSet:
         """Every predicate and class (N-Triples form) the rules' conclusions can use."""
         return {term for rule in self.rules for term in rule.writes}
 
+    def reads_builtin(self) -> bool:
+        """Whether a rule's premise matches a predicate or class of a built-in namespace
+        (``rdfs:label``, ``owl:Thing``…): an entailment about it is one the build drops,
+        and a rule would derive further from it."""
+        return any(
+            term.strip("<>").startswith(BUILTIN_NAMESPACES)
+            for rule in self.rules
+            for term in rule.reads
+        )
+
     def feeding_joins(self) -> set[str]:
         """The predicates (N-Triples form) of the triples a rule with two or more premises
         reads (a property chain, a transitive property), and of every triple from which
@@ -220,6 +231,11 @@ def _iris(pairs: Iterable[tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted({(_iri(a), _iri(b)) for a, b in pairs}))
 
 
+def _firsts(rows: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    """The first IRI of each row, each once, in N-Triples form."""
+    return tuple(sorted({_iri(row[0]) for row in rows}))
+
+
 def _seconds(pairs: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
     """The second IRI of each pair, each once, in N-Triples form."""
     return tuple(sorted({_iri(pair[1]) for pair in pairs}))
@@ -253,6 +269,7 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
                 _values(("a", "b"), subclass),
                 derives=((_TYPE, _TYPE),),
                 writes=_seconds(subclass),
+                reads=_firsts(subclass),
             )
         )
     subproperty = _rows(store, _SUBPROPERTY, graph)
@@ -265,6 +282,7 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
                 _values(("a", "b"), subproperty),
                 derives=_iris(subproperty),
                 writes=_seconds(subproperty),
+                reads=_firsts(subproperty),
             )
         )
     inverse = _rows(store, _INVERSE, graph)
@@ -279,6 +297,7 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
                 "FILTER(!isLiteral(?o))",
                 derives=_iris(pairs),
                 writes=_seconds(pairs),
+                reads=_firsts(pairs),
             )
         )
     symmetric = _rows(store, _SYMMETRIC, graph)
@@ -292,6 +311,7 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
                 "FILTER(!isLiteral(?o))",
                 derives=_iris((p, p) for (p,) in symmetric),
                 writes=_seconds((p, p) for (p,) in symmetric),
+                reads=_firsts(symmetric),
             )
         )
     transitive = _rows(store, _TRANSITIVE, graph)
@@ -305,6 +325,7 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
                 closure=p,
                 derives=((p, p),),
                 writes=(p,),
+                reads=(p,),
             )
         )
     chains = _chains(store, graph)
@@ -315,7 +336,13 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
         path = tuple(f"?v{i} {_iri(step)} ?v{i + 1}" for i, step in enumerate(steps))
         derives = _iris((step, prop) for step in steps)
         rules.append(
-            Rule(f"?v0 {_iri(prop)} ?v{len(steps)}", path, derives=derives, writes=(_iri(prop),))
+            Rule(
+                f"?v0 {_iri(prop)} ?v{len(steps)}",
+                path,
+                derives=derives,
+                writes=(_iri(prop),),
+                reads=_firsts((step,) for step in steps),
+            )
         )
     domain = _rows(store, _DOMAIN, graph)
     axioms["domain"] = len(domain)
@@ -327,6 +354,7 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
                 _values(("a", "b"), domain),
                 derives=_iris((a, RDF_TYPE) for a, _ in domain),
                 writes=_seconds(domain),
+                reads=_firsts(domain),
             )
         )
     range_ = _rows(store, _RANGE, graph)
@@ -340,6 +368,7 @@ def compile_rules(store: ox.Store, graph: ox.NamedNode | None = None) -> RuleSet
                 "FILTER(!isLiteral(?o))",
                 derives=_iris((a, RDF_TYPE) for a, _ in range_),
                 writes=_seconds(range_),
+                reads=_firsts(range_),
             )
         )
     disjoint = [(a, b) for a, b in _rows(store, _DISJOINT, graph)]

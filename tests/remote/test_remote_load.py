@@ -288,6 +288,51 @@ def test_a_new_graph_is_inferred_from_its_own_triples_as_the_whole_store_would_b
     assert short == whole
 
 
+#: TYPED loaded again changed: ``m`` no longer typed (the range of its department's link
+#: types it), its link to nemo gone, a department in.
+RETYPED = (
+    TYPED.replace(" a <https://w3id.org/ccai/ontology#Organisation> ;", "").replace(
+        f"<http://purl.org/dc/terms/subject> <{ID}organisation/nemo> ;", ""
+    )
+    + f"<{EX}dept> <https://w3id.org/ccai/ontology#subOrganisationOf> <{EX}m> .\n"
+)
+
+
+def test_a_graph_loaded_again_is_inferred_from_what_changed_as_the_whole_store_would_be(
+    dataset: Virtuoso,
+    build: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Delete and rederive on Virtuoso (entail_replaced, on the working graph): a graph
+    loaded again changed leaves the inferred graph, the default graph and the counts
+    as inferring over the whole store does."""
+    first, second = tmp_path / "typed.ttl", tmp_path / "retyped.ttl"
+    team = f"<{EX}team> a <https://w3id.org/ccai/ontology#Organisation> .\n"
+    first.write_text(TYPED + team)  # the team and what it entails leave with the change
+    second.write_text(RETYPED)
+    assert RETYPED != TYPED and "dept" in RETYPED and "nemo" not in RETYPED
+    options = ["load", "-q", "--no-validate", "--graph", LINKSET, *remote_options(dataset)]
+    assert main([*options, str(first)]) == 0
+    capsys.readouterr()
+    assert main([*options, str(second)]) == 0
+    assert "of what changed" in capsys.readouterr().out
+    changed = (counts(dataset), triples(dataset, INFERRED), triples(dataset, DEFAULT))
+    m_actor = (f"<{EX}m>", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>",
+               "<https://w3id.org/ccai/ontology#Actor>")  # fmt: skip
+    assert m_actor in changed[1]  # by the range of ccai:subOrganisationOf now
+    assert not [t for t in changed[1] if t[0] == f"<{EX}team>"]
+    assert graphs_with_prefix(dataset, "urn:x-ccai:loading:") == []
+
+    assert main(["load", "--quiet", "--build", str(build), *remote_options(dataset)]) == 0
+    monkeypatch.setattr(load_module, "added_alone_suffices", lambda *a, **k: False)
+    assert main([*options, str(second)]) == 0
+    assert "entailments of every asserted graph" in capsys.readouterr().out
+    whole = (counts(dataset), triples(dataset, INFERRED), triples(dataset, DEFAULT))
+    assert changed == whole
+
+
 def test_a_term_the_store_speaks_of_used_for_the_first_time_means_the_whole_store(
     dataset: Virtuoso, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
