@@ -429,6 +429,7 @@ def test_a_failure_while_inferring_leaves_the_store_as_it_was(
         monkeypatch.setattr(load_module, "infer_over", broken)
     assert load(ccai_store, str(second), "--graph", LINKSET) == 2
     assert quads(ccai_store) == before
+    assert not list(tmp_path.glob(f"**/{load_module.SIDE_STORE}*"))
 
 
 def test_a_killed_load_is_mended_by_the_next_one(ccai_store: Path, tmp_path: Path) -> None:
@@ -650,6 +651,7 @@ def test_a_graph_loaded_again_is_inferred_from_what_changed_when_that_gives_the_
     assert got == expected
     assert_default_graph_is_the_union(store)
     assert_recorded_as_counted(store)
+    assert not list(tmp_path.glob(f"{load_module.SIDE_STORE}*"))  # the side store gone
 
 
 def test_a_class_the_rules_would_use_for_the_first_time_means_inferring_everything() -> None:
@@ -863,9 +865,7 @@ def killed_load(store: Path, path: Path, graph: str, monkeypatch, where: str) ->
 
     def swap_then_kill(self, temp, graph, **kwargs):  # type: ignore[no-untyped-def]
         if where == "swapping":  # the graph copied in place, the entailments not yet
-            if temp != graph:
-                self.drop(graph)
-                self._copy(temp, ox.NamedNode(graph))
+            self._graph_in_place(temp, graph)
             raise KeyboardInterrupt
         original(self, temp, graph, **kwargs)
         raise KeyboardInterrupt  # "swapped": the mark stated, nothing cleaned up

@@ -293,18 +293,21 @@ def entail_replaced(
     scratch: str,
     ontology: str,
     put_in: Callable[[], None],
+    removed: str | None = None,
     working: str | None = None,
     prefix: str = "",
     construct: Construct | None = None,
     terms: AddedTerms | None = None,
 ) -> Entailed | None:
     """What changes in the inferred graph ``inferred`` when graph ``graph`` is replaced by
-    the triples of graph ``added`` (the asserted graphs ``staying`` stay): delete and
+    the triples of graph ``added`` (the asserted graphs ``staying`` stay), or, when
+    ``removed`` is given, when ``graph`` loses the triples of graph ``removed`` and gains
+    those of ``added`` (a difference computed by the caller): delete and
     rederive (DRed, Gupta, Mumick and Subrahmanian 1993) on the working graph, as
     :func:`entail_added` on a named one. ``None`` when it cannot be exact (checked before
     anything changes): the caller infers over the whole store then.
 
-    1. The removed triples (``graph``'s, neither in ``added`` nor in a staying graph) and
+    1. The removed triples (``graph``'s, or ``removed``'s, asserted nowhere after) and
        everything derived with one of them, round after round over the store as it is
        (entailments the build dropped included), are put aside: **overdeleted**.
     2. They leave the working graph (unless asserted in ``added`` or a staying graph);
@@ -346,18 +349,32 @@ def entail_replaced(
             dataset=dataset,
         )
 
-    stay = " ".join(_iri(g) for g in (added, *staying))
-    asserted = f"VALUES ?g {{ {stay} }} GRAPH ?g {{ ?s ?p ?o }}"
+    def asserted_after(triple: str) -> str:
+        """A pattern: ``triple`` is asserted once the graph is replaced."""
+        stay = " ".join(_iri(g) for g in (added, *staying))
+        found = f"{{ VALUES ?g {{ {stay} }} GRAPH ?g {{ {triple} }} }}"
+        if removed is None:
+            return found
+        g, r = _iri(graph), _iri(removed)
+        kept = f"GRAPH {g} {{ {triple} }} FILTER NOT EXISTS {{ GRAPH {r} {{ {triple} }} }}"
+        return f"{found} UNION {{ {kept} }}"
+
     spo = "?s ?p ?o"
     try:
         # 1. overdeletion, from the removed triples
         write(
             spo,
-            f"GRAPH {_iri(graph)} {{ {spo} }} FILTER NOT EXISTS {{ {asserted} }}",
+            f"GRAPH {_iri(removed or graph)} {{ {spo} }} "
+            f"FILTER NOT EXISTS {{ {asserted_after(spo)} }}",
             [over, frontier[0]],
         )
         if _stops_being_a_term(
-            select, rules, over=over, stay=stay, ontology=ontology, in_work=in_work
+            select,
+            rules,
+            over=over,
+            asserted_after=asserted_after,
+            ontology=ontology,
+            in_work=in_work,
         ):
             return None
         result = Entailed(graph=scratch, incremental=True, gone=gone)
@@ -393,7 +410,7 @@ def entail_replaced(
         )
         update(
             f"{prefix}DELETE {{ {in_work(spo)} }} WHERE {{ GRAPH {_iri(over)} {{ {spo} }} "
-            f"{in_work(spo)} FILTER NOT EXISTS {{ {asserted} }} }}"
+            f"{in_work(spo)} FILTER NOT EXISTS {{ {asserted_after(spo)} }} }}"
         )
         put_in()
         # 3. rederivation, and the triples beside what stayed out
@@ -457,33 +474,40 @@ def _stops_being_a_term(
     rules: RuleSet,
     *,
     over: str,
-    stay: str,
+    asserted_after: Callable[[str], str],
     ontology: str,
     in_work: Callable[[str], str],
 ) -> bool:
     """Whether a predicate or class of the removed triples (graph ``over``), or one the
-    rules conclude, may stop being one (no triple of the graphs ``stay`` uses it as one,
-    and the ontology graph does not name it) while the store says something of it: what
-    the build dropped about it as a schema term would be kept then."""
-    o, rdf_type = _iri(ontology), _iri(RDF_TYPE)
-    written = " ".join(sorted(rules.written_terms()))
-    listed = f"UNION {{ VALUES ?t {{ {written} }} }}" if written else ""
-    return bool(
-        select(
-            f"""SELECT ?t WHERE {{
-  {{ SELECT DISTINCT ?t WHERE {{ GRAPH {_iri(over)} {{ ?s ?t ?o }} }} }}
-  UNION {{ SELECT DISTINCT ?t WHERE {{ GRAPH {_iri(over)} {{ ?s {rdf_type} ?t }} }} }}
-  {listed}
-  FILTER(isIRI(?t)
-    && NOT EXISTS {{ GRAPH {o} {{ ?t ?a1 ?b1 }} }} && NOT EXISTS {{ GRAPH {o} {{ ?a2 ?t ?b2 }} }}
-    && NOT EXISTS {{ GRAPH {o} {{ ?a3 ?b3 ?t }} }}
-    && NOT EXISTS {{ VALUES ?g {{ {stay} }} GRAPH ?g {{ ?a4 ?t ?b4 }} }}
-    && NOT EXISTS {{ VALUES ?g {{ {stay} }} GRAPH ?g {{ ?a5 {rdf_type} ?t }} }}
-    && (EXISTS {{ {in_work("?t ?c ?d")} }}
-        || EXISTS {{ {in_work("?e ?f ?t")} FILTER(?f != {rdf_type}) }})) }}
-LIMIT 1"""
-        )
+    rules conclude, may stop being one (no triple asserted after the change uses it as
+    one, and the ontology graph does not name it) while the store says something of it:
+    what the build dropped about it as a schema term would be kept then. One query for
+    the candidates, then a few index lookups for each."""
+    rdf_type = _iri(RDF_TYPE)
+    rows = select(
+        f"""SELECT DISTINCT ?t WHERE {{
+  {{ GRAPH {_iri(over)} {{ ?s ?t ?o }} }} UNION {{ GRAPH {_iri(over)} {{ ?s {rdf_type} ?t }} }}
+  FILTER(isIRI(?t)) }}"""
     )
+    candidates = {str(row["t"]) for row in rows} | rules.written_terms()
+
+    def found(pattern: str) -> bool:
+        return bool(select(f"SELECT * WHERE {{ {pattern} }} LIMIT 1"))
+
+    o = _iri(ontology)
+    for t in sorted(candidates):
+        if found(
+            f"{{ GRAPH {o} {{ {t} ?a1 ?b1 }} }} UNION {{ GRAPH {o} {{ ?a2 {t} ?b2 }} }} "
+            f"UNION {{ GRAPH {o} {{ ?a3 ?b3 {t} }} }}"
+        ):
+            continue  # a schema term whether used or not
+        if found(asserted_after(f"?a {t} ?b")) or found(asserted_after(f"?a {rdf_type} {t}")):
+            continue  # still a predicate or class
+        if found(in_work(f"{t} ?c ?d")) or found(
+            f"{in_work(f'?e ?f {t}')} FILTER(?f != {rdf_type})"
+        ):
+            return True
+    return False
 
 
 def _schema_term(variable: str, ontology: str) -> str:
