@@ -10,10 +10,12 @@ Two targets, one procedure:
 
 Loading a file into ``--graph G`` streams it (pyoxigraph's parsers, gzip
 read on the fly, chunks of :data:`CHUNK` triples; memory stays flat) into a
-temporary graph (on the embedded store, a new ``G`` is written in place).
+temporary graph (on the embedded store, a new ``G`` is written in place, and a ``G``
+loaded again into a store of its own beside it, then compared with ``G``: only what
+it adds and what it takes out are written, :meth:`EmbeddedTarget._split`).
 Once every file parsed, the build's rules run over the asserted graphs as
 they will be, in the store, into a scratch graph (:mod:`api.build.entailment`:
-the entailments of the new data, and of the rest again, filtered as the build
+the entailments of what changed, or of everything again, filtered as the build
 filters them). Then the swap puts the new data in place of ``G`` and the
 scratch graph in place of the inferred graph ``…/graph/inferred``, and the
 default graph holds what they hold (:mod:`api.store.layout`: every distinct
@@ -788,11 +790,12 @@ class EmbeddedTarget:
         self, temp: str, graph: str, *, incremental: bool, scratch: str, gone: str | None = None
     ) -> None:
         """The changes of a graph loaded again applied to it (:meth:`_graph_in_place`;
-        nothing to do for a new graph written in place); the entailments of ``scratch`` in place of the
-        inferred graph's (by the bulk loader too: a ``MOVE`` of 1.9 million held 9.5 GiB)
-        or, inferred from what changed, joining them (likewise), those of ``gone`` and
-        those the new data asserts leaving the inferred graph; then the mark that it ran,
-        in the last update (:meth:`_recover`). The graphs named stay until then."""
+        nothing to do for a new graph written in place); the entailments of ``scratch``
+        in place of the inferred graph's (by the bulk loader too: a ``MOVE`` of 1.9
+        million held 9.5 GiB) or, inferred from what changed, joining them (likewise),
+        those of ``gone`` and those the new data asserts leaving the inferred graph;
+        then the mark that it ran, in the last update (:meth:`_recover`). The graphs
+        named stay until then."""
         self._graph_in_place(temp, graph)
         load = self._journal["id"] if self._journal is not None else uuid.uuid4().hex
         mark = (

@@ -40,6 +40,10 @@ same, is inferred from its own triples instead (:func:`entail_added`:
 semi-naive, each round only what uses a triple new in the round before), on
 either backend: then the cost is that of the new triples and what they entail.
 
+A graph loaded **again** is inferred from what changed (:func:`entail_replaced`:
+delete and rederive) under the same conditions and a few more: then the cost is that
+of the triples removed and added and of what they entail.
+
 Members of two classes the schema declares disjoint are reported
 (:attr:`Entailed.inconsistencies`), as the build reports them.
 """
