@@ -58,7 +58,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -324,6 +324,17 @@ def infer_over(
     )
 
 
+def _write_in_chunks(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
+    """``quads`` into ``store`` by its bulk writer, :data:`CHUNK` at a time."""
+    batch: list[ox.Quad] = []
+    for quad in quads:
+        batch.append(quad)
+        if len(batch) >= CHUNK:
+            store.bulk_extend(batch)
+            batch = []
+    store.bulk_extend(batch)
+
+
 def _minus_of(temp: str) -> str:
     """The graph of the triples a graph loaded again loses (EmbeddedTarget._split)."""
     return temp + ":minus"
@@ -567,13 +578,13 @@ class EmbeddedTarget:
                 dump.seek(0)
                 self.store.bulk_load(dump, ox.RdfFormat.N_TRIPLES, to_graph=target, lenient=True)
             return
-        batch: list[ox.Quad] = []
-        for quad in self.store.quads_for_pattern(None, None, None, graph):
-            batch.append(ox.Quad(quad.subject, quad.predicate, quad.object, target))
-            if len(batch) >= CHUNK:
-                self.store.bulk_extend(batch)
-                batch = []
-        self.store.bulk_extend(batch)
+        _write_in_chunks(
+            self.store,
+            (
+                ox.Quad(q.subject, q.predicate, q.object, target)
+                for q in self.store.quads_for_pattern(None, None, None, graph)
+            ),
+        )
 
     def write_chunk(self, graph: str, quads: list[ox.Quad]) -> None:
         self._written += len(quads)
@@ -592,26 +603,18 @@ class EmbeddedTarget:
         side = self._side
         assert side is not None
         g, t, m = ox.NamedNode(graph), ox.NamedNode(temp), ox.NamedNode(_minus_of(temp))
-
-        def write(quads: Iterator[ox.Quad]) -> None:
-            batch: list[ox.Quad] = []
-            for quad in quads:
-                batch.append(quad)
-                if len(batch) >= CHUNK:
-                    self.store.bulk_extend(batch)
-                    batch = []
-            self.store.bulk_extend(batch)
-
-        write(
+        added = (
             q
             for q in side.quads_for_pattern(None, None, None, t)
             if ox.Quad(q.subject, q.predicate, q.object, g) not in self.store
         )
-        write(
+        _write_in_chunks(self.store, added)
+        lost = (
             ox.Quad(q.subject, q.predicate, q.object, m)
             for q in self.store.quads_for_pattern(None, None, None, g)
             if ox.Quad(q.subject, q.predicate, q.object, t) not in side
         )
+        _write_in_chunks(self.store, lost)
         del side
         self._close_side()
 
@@ -880,13 +883,7 @@ class EmbeddedTarget:
     def load_build(self, build: Path, *, quiet: bool = False) -> dict[str, int]:
         """Copy another build's store (``build/oxigraph``) into this one."""
         source = ox.Store.read_only(str(_oxigraph_dir(build)))
-        batch: list[ox.Quad] = []
-        for quad in source:
-            batch.append(quad)
-            if len(batch) >= CHUNK:
-                self.store.bulk_extend(batch)
-                batch = []
-        self.store.bulk_extend(batch)
+        _write_in_chunks(self.store, source)
         self._record()
         return dict(count_triples(self.store).graphs)
 

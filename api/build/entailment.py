@@ -120,7 +120,6 @@ def entail(
     a 9.2 GiB peak for 1.9 million entailments written into three graphs).
     """
     result = Entailed(graph=scratch)
-    into = f"GRAPH {_iri(working)} {{ ?s ?p ?o }}" if working else "?s ?p ?o"
     using = f"USING {_iri(working)} " if working else ""
     size = 0
     for rounds in range(1, MAX_ROUNDS + 1):
@@ -145,11 +144,7 @@ def entail(
         size = grown
     else:
         raise RuntimeError(f"inference did not reach a fixpoint in {MAX_ROUNDS} rounds")
-    result.total = size
-    if size:
-        named = f"USING NAMED {_iri(scratch)} USING NAMED {_iri(ontology)} " if working else ""
-        update(prefix + _drop_noise(scratch, into, using + named, ontology))
-        result.kept = _count(select, scratch)
+    _keep_as_built(update, select, result, ontology=ontology, working=working, prefix=prefix)
     result.inconsistencies = _inconsistencies(select, rules, working)
     return result
 
