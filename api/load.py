@@ -50,6 +50,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
+import itertools
 import json
 import re
 import shutil
@@ -335,6 +336,44 @@ def _write_in_chunks(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
     store.bulk_extend(batch)
 
 
+def _differences(
+    new: Iterator[ox.Quad],
+    old: Iterator[ox.Quad],
+    *,
+    in_old: Callable[[ox.Quad], bool],
+    in_new: Callable[[ox.Quad], bool],
+) -> Iterator[tuple[bool, ox.Quad]]:
+    """The quads of ``new`` whose triple ``old`` lacks (``True``, the quad) and those of
+    ``old`` whose triple ``new`` lacks (``False``, the quad), walking both at once.
+
+    Two stores list a graph's quads in the same order (their index, of the same
+    encoding), so the walk compares neighbours and looks a quad up in the other store
+    (``in_old``, ``in_new``) only where they differ: 27 s for two graphs of 10⁶ triples
+    0.24 % apart, where a lookup of every quad took 59 s (``bench/README.md``). Where
+    the orders disagree it looks up more, and is still right: a quad is left out only
+    when it equals its neighbour or the other store holds it."""
+    a, b = next(new, None), next(old, None)
+    while a is not None and b is not None:
+        if a.subject == b.subject and a.predicate == b.predicate and a.object == b.object:
+            a, b = next(new, None), next(old, None)
+            continue
+        a_kept, b_kept = in_old(a), in_new(b)
+        if not a_kept:
+            yield True, a
+        if not b_kept:
+            yield False, b
+        if a_kept == b_kept or not a_kept:
+            a = next(new, None)
+        if a_kept == b_kept or not b_kept:
+            b = next(old, None)
+    for quad in [] if a is None else itertools.chain([a], new):
+        if not in_old(quad):
+            yield True, quad
+    for quad in [] if b is None else itertools.chain([b], old):
+        if not in_new(quad):
+            yield False, quad
+
+
 def _minus_of(temp: str) -> str:
     """The graph of the triples a graph loaded again loses (EmbeddedTarget._split)."""
     return temp + ":minus"
@@ -600,23 +639,22 @@ class EmbeddedTarget:
         data lacks into :func:`_minus_of` ``temp``, in chunks by the bulk writer. The side
         store is then deleted. (A blank node of the new data is never one of ``graph``'s:
         each load's are its own.)"""
-        side = self._side
-        assert side is not None
-        g, t, m = ox.NamedNode(graph), ox.NamedNode(temp), ox.NamedNode(_minus_of(temp))
-        added = (
-            q
-            for q in side.quads_for_pattern(None, None, None, t)
-            if ox.Quad(q.subject, q.predicate, q.object, g) not in self.store
-        )
-        _write_in_chunks(self.store, added)
-        lost = (
-            ox.Quad(q.subject, q.predicate, q.object, m)
-            for q in self.store.quads_for_pattern(None, None, None, g)
-            if ox.Quad(q.subject, q.predicate, q.object, t) not in side
-        )
-        _write_in_chunks(self.store, lost)
-        del side
+        assert self._side is not None
+        self._write_differences(self._side, temp, graph)
         self._close_side()
+
+    def _write_differences(self, side: ox.Store, temp: str, graph: str) -> None:
+        g, t, m = ox.NamedNode(graph), ox.NamedNode(temp), ox.NamedNode(_minus_of(temp))
+        changes = _differences(
+            side.quads_for_pattern(None, None, None, t),
+            self.store.quads_for_pattern(None, None, None, g),
+            in_old=lambda q: ox.Quad(q.subject, q.predicate, q.object, g) in self.store,
+            in_new=lambda q: ox.Quad(q.subject, q.predicate, q.object, t) in side,
+        )
+        _write_in_chunks(
+            self.store,
+            (q if added else ox.Quad(q.subject, q.predicate, q.object, m) for added, q in changes),
+        )
 
     def _close_side(self) -> None:
         if self._side_dir is not None:

@@ -6,6 +6,7 @@ fixture, with blank nodes, literals, schema terms and an institution's own terms
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -94,9 +95,7 @@ def test_the_inferred_graph_is_the_builds_after_a_graph_is_loaded_again(
         path = tmp / name
         path.write_text(_nt(triples), encoding="utf-8")
         assert load(store, str(path), "--graph", target) == 0
-    data = Graph().parse(data=_nt(first), format="nt") + Graph().parse(
-        data=_nt(third), format="nt"
-    )
+    data = Graph().parse(data=_nt(first), format="nt") + Graph().parse(data=_nt(third), format="nt")
     expected = {tuple(str(t) for t in triple) for triple in rules.infer(data, ontology).graph}
     got = {
         (t.subject.value, t.predicate.value, t.object.value) for t in graph_triples(store, INFERRED)
@@ -120,3 +119,84 @@ def test_the_property_test_takes_the_path_of_what_changed(
     out = capsys.readouterr().out
     assert re.search(r"entailments in, \d+ out, of what changed", out), out
     assert ox.NamedNode(INFERRED) in set(ox.Store.read_only(str(store)).named_graphs())
+
+
+quad_triple = st.tuples(st.integers(0, 5), st.integers(0, 2), st.integers(0, 5))
+
+
+@given(
+    new=st.lists(quad_triple, unique=True),
+    old=st.lists(quad_triple, unique=True),
+    shuffle=st.booleans(),
+)
+def test_the_walk_over_two_graphs_finds_their_differences_in_any_order(
+    new: list[tuple[int, int, int]], old: list[tuple[int, int, int]], shuffle: bool
+) -> None:
+    """load._differences: sorted alike (as two stores list a graph) or not, what each
+    side lacks of the other, each quad once."""
+    from api.load import _differences
+
+    def quads(triples: list[tuple[int, int, int]], graph: str) -> list[ox.Quad]:
+        return [
+            ox.Quad(
+                ox.NamedNode(f"{DATA}{s}"),
+                ox.NamedNode(f"{E}p{p}"),
+                ox.NamedNode(f"{DATA}{o}"),
+                ox.NamedNode(graph),
+            )
+            for s, p, o in (triples if shuffle else sorted(triples))
+        ]
+
+    changes = list(
+        _differences(
+            iter(quads(new, "urn:new")),
+            iter(quads(old, "urn:old")),
+            in_old=lambda q: q.triple in {x.triple for x in quads(old, "urn:old")},
+            in_new=lambda q: q.triple in {x.triple for x in quads(new, "urn:new")},
+        )
+    )
+    added = [q.triple for kept, q in changes if kept]
+    lost = [q.triple for kept, q in changes if not kept]
+    as_triples = (
+        {x.triple for x in quads(new, "urn:new")},
+        {x.triple for x in quads(old, "urn:old")},
+    )
+    assert sorted(map(str, added)) == sorted(map(str, as_triples[0] - as_triples[1]))
+    assert sorted(map(str, lost)) == sorted(map(str, as_triples[1] - as_triples[0]))
+
+
+def test_the_walk_looks_up_only_where_the_graphs_differ() -> None:
+    """Sorted alike, two graphs one triple apart: a few lookups, not one per quad (the
+    walk falls in step again after the difference)."""
+    from api.load import _differences
+
+    def quad(i: int, graph: str) -> ox.Quad:
+        return ox.Quad(
+            ox.NamedNode(f"{DATA}{i:04}"), ox.NamedNode(f"{E}p"), ox.NamedNode(f"{DATA}o"),
+            ox.NamedNode(graph),
+        )  # fmt: skip
+
+    old = [quad(i, "urn:old") for i in range(1000) if i != 500]
+    new = [quad(i, "urn:new") for i in range(1000) if i != 200]
+    lookups: list[ox.Quad] = []
+
+    def lookup(triples: set[ox.Triple]) -> Callable[[ox.Quad], bool]:
+        def found(q: ox.Quad) -> bool:
+            lookups.append(q)
+            return q.triple in triples
+
+        return found
+
+    changes = list(
+        _differences(
+            iter(new),
+            iter(old),
+            in_old=lookup({q.triple for q in old}),
+            in_new=lookup({q.triple for q in new}),
+        )
+    )
+    assert [(kept, q.subject.value[-4:]) for kept, q in changes] == [
+        (False, "0200"),
+        (True, "0500"),
+    ]
+    assert len(lookups) <= 6
