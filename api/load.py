@@ -374,6 +374,12 @@ def _differences(
             yield False, quad
 
 
+def _count_of(store: ox.Store, graph: str) -> int:
+    solutions = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    assert isinstance(solutions, ox.QuerySolutions)
+    return int(next(iter(solutions))[0].value)
+
+
 def _minus_of(temp: str) -> str:
     """The graph of the triples a graph loaded again loses (EmbeddedTarget._split)."""
     return temp + ":minus"
@@ -693,12 +699,7 @@ class EmbeddedTarget:
             # Only additions: with a baseline, the recorded figures are updated with what
             # the default graph gains, the new data before it goes in, then what it entails
             # (unless so much is added that counting everything again costs less).
-            additions = (
-                Additions(self._baseline)
-                if self._baseline is not None
-                and self._written * ADDED_COUNT_COST <= self._baseline.counts.total
-                else None
-            )
+            additions = self._additions_for(self._written)
             if additions is not None:
                 additions.count(self.store, temp, inserted=False, sources=[temp])
             self._copy(temp, ox.DefaultGraph())
@@ -718,6 +719,14 @@ class EmbeddedTarget:
         minus = _minus_of(temp)
         if replaced:  # only what changed, where that gives the same (entail_replaced)
             self._split(temp, graph)
+            # nothing taken out: only additions (the figures updated with them, as above)
+            additions = (
+                None
+                if self.select(f"SELECT ?s WHERE {{ GRAPH <{minus}> {{ ?s ?p ?o }} }} LIMIT 1")
+                else self._additions_for(_count_of(self.store, temp))
+            )
+            if additions is not None:
+                additions.count(self.store, temp, inserted=False, sources=[temp])
             changed = entail_replaced(
                 self.update,
                 self.select,
@@ -734,7 +743,9 @@ class EmbeddedTarget:
                 terms=terms,
             )
             if changed is not None:
-                self._additions = None  # triples left: everything is counted again
+                if additions is not None:  # nothing removed, so no entailment left either
+                    additions.count(self.store, scratch, inserted=True)
+                self._additions = additions  # else everything is counted again
                 return changed
         # the entailments out, and the replaced graph's triples that the new data lacks
         old = f"<{INFERRED}> <{minus}>" if replaced else f"<{INFERRED}>"
@@ -745,6 +756,14 @@ class EmbeddedTarget:
         )
         self._copy(temp, ox.DefaultGraph())
         return infer_over(self, scratch, rules=rules, construct=self._construct)
+
+    def _additions_for(self, added: int) -> Additions | None:
+        """What updates the recorded figures with ``added`` triples; ``None`` when nothing
+        was recorded, or when so much is added that counting everything again costs less
+        (:data:`ADDED_COUNT_COST`)."""
+        if self._baseline is None or added * ADDED_COUNT_COST > self._baseline.counts.total:
+            return None
+        return Additions(self._baseline)
 
     def _construct(self, query: str, graphs: Sequence[str | None]) -> None:
         """The triples of a CONSTRUCT query into each of ``graphs`` (``None``: the default
