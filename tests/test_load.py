@@ -612,7 +612,8 @@ assert SECOND_CUT != SECOND
             SECOND,
             False,
         ),
-        # a blank node where a transitive property's entailments go, new: derived from
+        # a blank node where a transitive property's entailments go, in the new data:
+        # its entailments are derived from it (and dropped) as for a new graph
         (FIRST, SECOND, SECOND + " [] e:partOf d:rijks .", True),
         # in the store already (what it entails was dropped): inferred again over everything
         (FIRST + " [] e:partOf d:rijks .", SECOND, SECOND_CUT, False),
