@@ -289,6 +289,18 @@ def _nt(graph: Graph) -> bytes:
     return graph.serialize(format="nt", encoding="utf-8")
 
 
+def kept_by_the_build(data: Graph, ontology: Graph) -> set[tuple[str, ...]]:
+    """The entailments the build's inference keeps of ``data`` (the oracle), as strings."""
+    return {tuple(str(t) for t in triple) for triple in rules.infer(data, ontology).graph}
+
+
+def inferred_in(store: Path) -> set[tuple[str, ...]]:
+    """The triples of the store's inferred graph, as strings."""
+    return {
+        (t.subject.value, t.predicate.value, t.object.value) for t in graph_triples(store, INFERRED)
+    }
+
+
 def built_store(path: Path, ontology: Graph, data: Graph) -> Path:
     """A store laid out as ``ccai build`` writes it: the ontology, one source graph and
     the build's kept entailments, the default graph materialised, the counts recorded."""
@@ -389,10 +401,7 @@ def test_load_keeps_exactly_the_build_entailments(
     path = tmp_path / "data.nt"
     path.write_bytes(_nt(data))
     assert load(store, str(path), "--graph", LINKSET) == 0
-    expected = {tuple(str(t) for t in triple) for triple in rules.infer(data, ontology).graph}
-    got = {
-        (t.subject.value, t.predicate.value, t.object.value) for t in graph_triples(store, INFERRED)
-    }
+    expected, got = kept_by_the_build(data, ontology), inferred_in(store)
     assert len(expected) > 10 and got == expected
     assert (DATA + "x", RDF_TYPE, "https://example.org/onto#Named") in got  # kept beside them
     dropped = re.search(r"\((\d+) dropped", capsys.readouterr().out)
@@ -566,10 +575,7 @@ def test_a_new_graph_is_inferred_from_its_own_triples_when_that_gives_the_same(
         {"statistics"} if not incremental else set()
     ), reads
     data = Graph().parse(data=first, format="turtle") + Graph().parse(data=second, format="turtle")
-    expected = {tuple(str(t) for t in triple) for triple in rules.infer(data, ontology).graph}
-    got = {
-        (t.subject.value, t.predicate.value, t.object.value) for t in graph_triples(store, INFERRED)
-    }
+    expected, got = kept_by_the_build(data, ontology), inferred_in(store)
     assert got == expected
     assert (DATA + "lab", "https://example.org/onto#partOf", DATA + "world") in got  # transitive
     assert_recorded_as_counted(store)
@@ -655,10 +661,7 @@ def test_a_graph_loaded_again_is_inferred_from_what_changed_when_that_gives_the_
     data = Graph().parse(data=PREFIXES + first, format="turtle") + Graph().parse(
         data=PREFIXES + third, format="turtle"
     )
-    expected = {tuple(str(t) for t in triple) for triple in rules.infer(data, ontology).graph}
-    got = {
-        (t.subject.value, t.predicate.value, t.object.value) for t in graph_triples(store, INFERRED)
-    }
+    expected, got = kept_by_the_build(data, ontology), inferred_in(store)
     assert got == expected
     assert_default_graph_is_the_union(store)
     assert_recorded_as_counted(store)

@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
 
-from api.build import rules
 from api.store.layout import INFERRED
 from tests.test_load import (
     DATA,
@@ -24,7 +23,8 @@ from tests.test_load import (
     _fixture_ontology,
     assert_default_graph_is_the_union,
     built_store,
-    graph_triples,
+    inferred_in,
+    kept_by_the_build,
     load,
 )
 
@@ -96,10 +96,7 @@ def test_the_inferred_graph_is_the_builds_after_a_graph_is_loaded_again(
         path.write_text(_nt(triples), encoding="utf-8")
         assert load(store, str(path), "--graph", target) == 0
     data = Graph().parse(data=_nt(first), format="nt") + Graph().parse(data=_nt(third), format="nt")
-    expected = {tuple(str(t) for t in triple) for triple in rules.infer(data, ontology).graph}
-    got = {
-        (t.subject.value, t.predicate.value, t.object.value) for t in graph_triples(store, INFERRED)
-    }
+    expected, got = kept_by_the_build(data, ontology), inferred_in(store)
     assert got == expected
     assert_default_graph_is_the_union(store)
 
