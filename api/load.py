@@ -12,7 +12,9 @@ Loading a file into ``--graph G`` streams it (pyoxigraph's parsers, gzip
 read on the fly, chunks of :data:`CHUNK` triples; memory stays flat) into a
 temporary graph (on the embedded store, a new ``G`` is written in place, and a ``G``
 loaded again into a store of its own beside it, then compared with ``G``: only what
-it adds and what it takes out are written, :meth:`EmbeddedTarget._split`).
+it adds and what it takes out are written, :meth:`EmbeddedTarget._split`; on a
+remote store a ``G`` loaded again is compared with the temporary graph on the
+server, and the swap applies the difference, :meth:`RemoteTarget._split`).
 Once every file parsed, the build's rules run over the asserted graphs as
 they will be, in the store, into a scratch graph (:mod:`api.build.entailment`:
 the entailments of what changed, or of everything again, filtered as the build
@@ -381,8 +383,15 @@ def _count_of(store: ox.Store, graph: str) -> int:
 
 
 def _minus_of(temp: str) -> str:
-    """The graph of the triples a graph loaded again loses (EmbeddedTarget._split)."""
+    """The graph of the triples a graph loaded again loses (EmbeddedTarget._split,
+    RemoteTarget._split)."""
     return temp + ":minus"
+
+
+def _plus_of(temp: str) -> str:
+    """The graph of the triples a graph loaded again gains, on a remote store
+    (RemoteTarget._split; the embedded store keeps them in ``temp`` itself)."""
+    return temp + ":plus"
 
 
 def _replaced_or_ours(name: str, graph: str) -> bool:
@@ -1016,6 +1025,9 @@ class RemoteTarget:
         self._mirror: LabelMirror | None = None
         self._base: Path | None = None
         self._notes: list[str] = []
+        # a graph loaded again, compared with the new data (_split): the swap applies the
+        # difference to it instead of copying the new data over it
+        self._by_difference = False
 
     def _check(self, response: httpx.Response, what: str) -> None:
         if response.status_code >= 300 or response.headers.get("X-SQL-State"):
@@ -1063,6 +1075,7 @@ class RemoteTarget:
         if self._mirror is not None:
             self._mirror.close()
         self._mirror, self._base, self._notes = None, None, []
+        self._by_difference = False
         return temp  # a remote graph cannot be taken out again cheaply: loaded aside
 
     def write_chunk(self, graph: str, quads: list[ox.Quad]) -> None:
@@ -1184,19 +1197,22 @@ class RemoteTarget:
         # the listed graphs that stay asserted (a store's other graphs are not ours)
         listed = [g for g in self.graphs() if not _replaced_or_ours(g, graph)]
         if replaced:  # only what changed, where that gives the same (entail_replaced)
+            plus = self._split(temp, graph)
+            self._by_difference = True
             changed = entail_replaced(
                 self.update,
                 self.select,
                 rules,
                 graph=graph,
-                added=temp,
+                added=plus,
+                removed=_minus_of(temp),
                 staying=listed,
                 inferred=INFERRED,
                 scratch=scratch,
                 ontology=ontology,
                 put_in=lambda: self.update(
                     f"{self.bulk}INSERT {{ GRAPH <{work}> {{ ?s ?p ?o }} }} "
-                    f"WHERE {{ GRAPH <{temp}> {{ ?s ?p ?o }} }}"
+                    f"WHERE {{ GRAPH <{plus}> {{ ?s ?p ?o }} }}"
                 ),
                 working=work,
                 prefix=self.bulk,
@@ -1213,8 +1229,29 @@ class RemoteTarget:
         )
         return infer_over(self, scratch, working=work, prefix=self.bulk, rules=rules)
 
+    def _split(self, temp: str, graph: str) -> str:
+        """A graph loaded again, compared with the one it replaces on the server: the
+        triples of ``temp`` (the new data) that ``graph`` lacks into :func:`_plus_of`
+        ``temp``, returned, and those of ``graph`` that ``temp`` lacks into
+        :func:`_minus_of` ``temp``. Two reads of both graphs, and writes of what changed
+        only, where copying the new data over ``graph`` deletes and writes every triple
+        of both. (The new data's blank nodes are skolem IRIs of this load: never
+        ``graph``'s.)"""
+        plus, minus = _plus_of(temp), _minus_of(temp)
+        self.update(
+            f"{self.bulk}INSERT {{ GRAPH <{plus}> {{ ?s ?p ?o }} }} "
+            f"WHERE {{ GRAPH <{temp}> {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} }} ; "
+            f"INSERT {{ GRAPH <{minus}> {{ ?s ?p ?o }} }} "
+            f"WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH <{temp}> {{ ?s ?p ?o }} }} }}"
+        )
+        return plus
+
     def abandon(self, temp: str, scratch: str, graph: str) -> None:
         self.drop(temp)
+        self.drop(_plus_of(temp))
+        self.drop(_minus_of(temp))
         self.drop(scratch)
         self.drop(gone_of(scratch))
         if self._touched:
@@ -1222,6 +1259,26 @@ class RemoteTarget:
                 self._refresh_default()
                 self._changing(False)
             self._touched = False
+
+    def _in_place(self, temp: str, graph: str) -> tuple[str, str, str]:
+        """How the swap puts the new data in ``temp`` in place of ``graph``: the update
+        text, the graph of the triples ``graph`` gains (the only ones that can be
+        entailments the data now asserts: the inferred graph held none of ``graph``'s),
+        and the text that drops what is left aside. After :meth:`_split`, ``graph`` is
+        changed by the difference (out what the new data lacks, in what it brings); else
+        the new data is copied over it (:meth:`_move`)."""
+        if not self._by_difference:
+            return self._move(temp, graph), graph, ""
+        plus, minus = _plus_of(temp), _minus_of(temp)
+        return (
+            f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} "
+            f"WHERE {{ GRAPH <{minus}> {{ ?s ?p ?o }} }} ; "
+            f"INSERT {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} "
+            f"WHERE {{ GRAPH <{plus}> {{ ?s ?p ?o }} }}",
+            plus,
+            f"DROP SILENT GRAPH <{temp}> ; DROP SILENT GRAPH <{plus}> ; "
+            f"DROP SILENT GRAPH <{minus}> ; ",
+        )
 
     def _move(self, source: str, graph: str) -> str:
         """The update text that replaces ``graph`` by ``source``'s triples and drops it."""
@@ -1240,6 +1297,7 @@ class RemoteTarget:
             f"{{ <{self.manifest}> <{VOID_SUBSET}> <{graph}> . "
             f"<{self.manifest}> <{VOID_SUBSET}> <{INFERRED}> }} }}"
         )
+        in_place, gained, aside = self._in_place(temp, graph)
         if inferred.incremental:
             # The new entailments join the inferred graph, and those gone (entail_replaced)
             # or that the new data asserts leave it; the working graph already holds what
@@ -1252,18 +1310,17 @@ class RemoteTarget:
                 else ""
             )
             self.update(
-                f"{self.bulk}{self._move(temp, graph)} ; "
+                f"{self.bulk}{in_place} ; "
                 f"INSERT {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }} "
                 f"WHERE {{ GRAPH <{inferred.graph}> {{ ?s ?p ?o }} }} ; "
                 f"DROP SILENT GRAPH <{inferred.graph}> ; {leaving}"
                 f"DELETE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }} "
-                f"WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} GRAPH <{INFERRED}> {{ ?s ?p ?o }} }} ; "
-                f"{listing}"
+                f"WHERE {{ GRAPH <{gained}> {{ ?s ?p ?o }} GRAPH <{INFERRED}> {{ ?s ?p ?o }} }} ; "
+                f"{aside}{listing}"
             )
         else:
             self.update(
-                f"{self.bulk}{self._move(temp, graph)} ; "
-                f"{self._move(inferred.graph, INFERRED)} ; {listing}"
+                f"{self.bulk}{in_place} ; {aside}{self._move(inferred.graph, INFERRED)} ; {listing}"
             )
             self._refresh_default()
         self._changing(False)

@@ -192,3 +192,19 @@ def test_the_store_count_agrees_with_the_service_count_on_the_project(project_bu
     counted = DatasetStatistics.from_store(store, store_dir=build_dir / "oxigraph")
     assert counted == _through_the_reader(store)
     assert counted.links and counted.years and len(counted.languages) > 1  # all exercised
+
+
+def test_language_literals_count_triples_not_distinct_literals() -> None:
+    """A literal stated by several triples counts once per triple, under its primary
+    language tag (the store's count reads each distinct object once, with its triples)."""
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    lines = [
+        f'<https://w3id.org/ccai/id/organisation/o{i}> {label} "Museum"@en-GB .' for i in range(3)
+    ]
+    lines += [
+        f'<https://w3id.org/ccai/id/organisation/o0> {label} "Museum"@en .',
+        f'<https://w3id.org/ccai/id/organisation/o1> {label} "Museum" .',
+    ]
+    store = ox.Store()
+    store.load("\n".join(lines), format=ox.RdfFormat.N_TRIPLES)
+    assert DatasetStatistics.from_store(store).language_literals == {"en": 4}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import re
 from pathlib import Path
 
 import httpx
@@ -16,7 +17,7 @@ import pyoxigraph as ox
 import pytest
 
 import api.load as load_module
-from api.cli import main
+from api.cli import EXIT_UNUSABLE, main
 from api.search.remote import all_rows
 from api.store.layout import INFERRED, TripleCounts
 from api.store.remote import RemoteStore
@@ -307,7 +308,8 @@ def test_a_graph_loaded_again_is_inferred_from_what_changed_as_the_whole_store_w
 ) -> None:
     """Delete and rederive on Virtuoso (entail_replaced, on the working graph): a graph
     loaded again changed leaves the inferred graph, the default graph and the counts
-    as inferring over the whole store does."""
+    as inferring over the whole store does. Both ways the graph is changed by its
+    difference with the new data on the server, never dropped and copied again."""
     first, second = tmp_path / "typed.ttl", tmp_path / "retyped.ttl"
     team = f"<{EX}team> a <https://w3id.org/ccai/ontology#Organisation> .\n"
     first.write_text(TYPED + team)  # the team and what it entails leave with the change
@@ -315,9 +317,11 @@ def test_a_graph_loaded_again_is_inferred_from_what_changed_as_the_whole_store_w
     assert RETYPED != TYPED and "dept" in RETYPED and "nemo" not in RETYPED
     options = ["load", "-q", "--no-validate", "--graph", LINKSET, *remote_options(dataset)]
     assert main([*options, str(first)]) == 0
+    sent = updates_sent(monkeypatch)
     capsys.readouterr()
     assert main([*options, str(second)]) == 0
     assert "of what changed" in capsys.readouterr().out
+    assert not rewrites(sent, LINKSET)
     changed = (counts(dataset), triples(dataset, INFERRED), triples(dataset, DEFAULT))
     m_actor = (f"<{EX}m>", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>",
                "<https://w3id.org/ccai/ontology#Actor>")  # fmt: skip
@@ -326,11 +330,38 @@ def test_a_graph_loaded_again_is_inferred_from_what_changed_as_the_whole_store_w
     assert graphs_with_prefix(dataset, "urn:x-ccai:loading:") == []
 
     assert main(["load", "--quiet", "--build", str(build), *remote_options(dataset)]) == 0
-    monkeypatch.setattr(load_module, "added_alone_suffices", lambda *a, **k: False)
+    assert main([*options, str(first)]) == 0
+    monkeypatch.setattr(load_module, "entail_replaced", lambda *a, **k: None)
+    sent.clear()
+    capsys.readouterr()
     assert main([*options, str(second)]) == 0
     assert "entailments of every asserted graph" in capsys.readouterr().out
+    assert not rewrites(sent, LINKSET)
     whole = (counts(dataset), triples(dataset, INFERRED), triples(dataset, DEFAULT))
     assert changed == whole
+    assert graphs_with_prefix(dataset, "urn:x-ccai:loading:") == []
+
+
+def updates_sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts of every SPARQL update a remote load sends from now on."""
+    sent: list[str] = []
+    send = load_module.RemoteTarget.update
+
+    def update(self: load_module.RemoteTarget, text: str) -> None:
+        sent.append(text)
+        send(self, text)
+
+    monkeypatch.setattr(load_module.RemoteTarget, "update", update)
+    return sent
+
+
+def rewrites(sent: list[str], graph: str) -> list[str]:
+    """The updates of ``sent`` that drop ``graph`` or copy a whole graph into it."""
+    copy = re.compile(
+        rf"INSERT \{{ GRAPH <{re.escape(graph)}> \{{ \?s \?p \?o \}} \}} "
+        r"WHERE \{ GRAPH <urn:x-ccai:loading:[0-9a-f]+> "
+    )
+    return [t for t in sent if f"DROP SILENT GRAPH <{graph}>" in t or copy.search(t)]
 
 
 def test_a_term_the_store_speaks_of_used_for_the_first_time_means_the_whole_store(
@@ -365,3 +396,26 @@ def test_a_load_stopped_half_way_is_mended_by_the_next(dataset: Virtuoso, tmp_pa
         dataset, f"ASK {{ GRAPH <{manifest}> {{ ?m <urn:x-ccai:working-graph-changing> ?x }} }}"
     )
     assert counts(dataset).total == before.total + 1
+
+
+def test_a_failure_after_the_comparison_leaves_the_store_as_it_was(
+    dataset: Virtuoso, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A graph loaded again is compared with the new data on the server (the triples it
+    gains and loses in graphs aside); a failure after that, while inferring, drops them
+    with the new data, and the graph, the default graph and the counts are as before."""
+    first, second = tmp_path / "typed.ttl", tmp_path / "retyped.ttl"
+    first.write_text(TYPED)
+    second.write_text(RETYPED)
+    options = ["load", "-q", "--no-validate", "--graph", LINKSET, *remote_options(dataset)]
+    assert main([*options, str(first)]) == 0
+    before = (counts(dataset), triples(dataset, LINKSET), triples(dataset, DEFAULT))
+
+    def fail(*args: object, **kwargs: object) -> None:
+        assert graphs_with_prefix(dataset, "urn:x-ccai:loading:")  # the difference, aside
+        raise RuntimeError("stopped while inferring")
+
+    monkeypatch.setattr(load_module, "entail_replaced", fail)
+    assert main([*options, str(second)]) == EXIT_UNUSABLE  # stopped while inferring
+    assert (counts(dataset), triples(dataset, LINKSET), triples(dataset, DEFAULT)) == before
+    assert graphs_with_prefix(dataset, "urn:x-ccai:loading:") == []
