@@ -1197,26 +1197,30 @@ class RemoteTarget:
         # the listed graphs that stay asserted (a store's other graphs are not ours)
         listed = [g for g in self.graphs() if not _replaced_or_ours(g, graph)]
         if replaced:  # only what changed, where that gives the same (entail_replaced)
-            plus = self._split(temp, graph)
+            plus, minus = self._split(temp, graph), _minus_of(temp)
             self._by_difference = True
-            changed = entail_replaced(
-                self.update,
-                self.select,
-                rules,
-                graph=graph,
-                added=plus,
-                removed=_minus_of(temp),
-                staying=listed,
-                inferred=INFERRED,
-                scratch=scratch,
-                ontology=ontology,
-                put_in=lambda: self.update(
-                    f"{self.bulk}INSERT {{ GRAPH <{work}> {{ ?s ?p ?o }} }} "
-                    f"WHERE {{ GRAPH <{plus}> {{ ?s ?p ?o }} }}"
-                ),
-                working=work,
-                prefix=self.bulk,
-                terms=terms,
+            changed = (
+                None
+                if self._joined_by_value(plus, minus)
+                else entail_replaced(
+                    self.update,
+                    self.select,
+                    rules,
+                    graph=graph,
+                    added=plus,
+                    removed=minus,
+                    staying=listed,
+                    inferred=INFERRED,
+                    scratch=scratch,
+                    ontology=ontology,
+                    put_in=lambda: self.update(
+                        f"{self.bulk}INSERT {{ GRAPH <{work}> {{ ?s ?p ?o }} }} "
+                        f"WHERE {{ GRAPH <{plus}> {{ ?s ?p ?o }} }}"
+                    ),
+                    working=work,
+                    prefix=self.bulk,
+                    terms=terms,
+                )
             )
             if changed is not None:
                 return changed
@@ -1238,15 +1242,32 @@ class RemoteTarget:
         of both. (The new data's blank nodes are skolem IRIs of this load: never
         ``graph``'s.)"""
         plus, minus = _plus_of(temp), _minus_of(temp)
+
+        def lacking(source: str, other: str) -> str:
+            # sameTerm, not a join on ?o: Virtuoso joins literals by value (1 = 1.0)
+            return (
+                f"WHERE {{ GRAPH <{source}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ "
+                f"GRAPH <{other}> {{ ?s ?p ?other }} FILTER(sameTerm(?other, ?o)) }} }}"
+            )
+
         self.update(
-            f"{self.bulk}INSERT {{ GRAPH <{plus}> {{ ?s ?p ?o }} }} "
-            f"WHERE {{ GRAPH <{temp}> {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} }} ; "
-            f"INSERT {{ GRAPH <{minus}> {{ ?s ?p ?o }} }} "
-            f"WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
-            f"FILTER NOT EXISTS {{ GRAPH <{temp}> {{ ?s ?p ?o }} }} }}"
+            f"{self.bulk}INSERT {{ GRAPH <{plus}> {{ ?s ?p ?o }} }} {lacking(temp, graph)} ; "
+            f"INSERT {{ GRAPH <{minus}> {{ ?s ?p ?o }} }} {lacking(graph, temp)}"
         )
         return plus
+
+    def _joined_by_value(self, plus: str, minus: str) -> bool:
+        """Whether a triple gained and one lost join (a store that joins literals by
+        value, as Virtuoso does: ``"1"^^xsd:integer`` and ``"1.0"^^xsd:decimal``). Delete
+        and rederive joins the two then, and would keep the lost one in the working
+        graph: the whole store is inferred instead. (On a store that joins terms, the
+        two graphs share no triple.)"""
+        return bool(
+            self.select(
+                f"SELECT ?s WHERE {{ GRAPH <{plus}> {{ ?s ?p ?o }} "
+                f"GRAPH <{minus}> {{ ?s ?p ?o }} }} LIMIT 1"
+            )
+        )
 
     def abandon(self, temp: str, scratch: str, graph: str) -> None:
         self.drop(temp)

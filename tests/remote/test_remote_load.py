@@ -419,3 +419,28 @@ def test_a_failure_after_the_comparison_leaves_the_store_as_it_was(
     assert main([*options, str(second)]) == EXIT_UNUSABLE  # stopped while inferring
     assert (counts(dataset), triples(dataset, LINKSET), triples(dataset, DEFAULT)) == before
     assert graphs_with_prefix(dataset, "urn:x-ccai:loading:") == []
+
+
+def test_a_literal_that_changes_only_its_datatype_is_replaced(
+    dataset: Virtuoso, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The comparison on the server tells terms apart, not values: a graph loaded again
+    whose literal changed datatype but not value (``1`` to ``1.0``) holds the new one
+    (which Virtuoso writes ``"1"^^xsd:decimal``: it keeps numbers in canonical form).
+    Virtuoso joins the two literals, so delete and rederive cannot tell one from the
+    other: the whole store is inferred, and the default graph follows too."""
+    first, second = tmp_path / "a.nt", tmp_path / "b.nt"
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    first.write_text(f'<{EX}a> <{EX}size> "1"^^<{xsd}integer> .\n<{EX}a> <{EX}p> "x" .\n')
+    second.write_text(f'<{EX}a> <{EX}size> "1.0"^^<{xsd}decimal> .\n<{EX}a> <{EX}p> "x" .\n')
+    options = ["load", "-q", "--no-validate", "--graph", LINKSET, *remote_options(dataset)]
+    assert main([*options, str(first)]) == 0
+    capsys.readouterr()
+    assert main([*options, str(second)]) == 0
+    assert "entailments of every asserted graph" in capsys.readouterr().out
+    sizes = {o for s, p, o in triples(dataset, LINKSET) if p == f"<{EX}size>"}
+    assert [o.split("^^")[1] for o in sizes] == [f"<{xsd}decimal>"]
+    assert ask(dataset, f"ASK {{ GRAPH <{DEFAULT}> {{ <{EX}a> <{EX}size> ?o "
+               f"FILTER(DATATYPE(?o) = <{xsd}decimal>) }} }}")  # fmt: skip
+    assert not ask(dataset, f"ASK {{ GRAPH <{DEFAULT}> {{ <{EX}a> <{EX}size> ?o "
+                   f"FILTER(DATATYPE(?o) = <{xsd}integer>) }} }}")  # fmt: skip
