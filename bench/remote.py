@@ -22,6 +22,9 @@ not part of ``pytest``; ``bench/README.md`` has the figures):
 
 ``--small-loads N`` times N loads of a 2-triple file instead of 3–4
 (:func:`small_loads`): into a new graph, then into that graph again.
+``--reload CHANGED`` times ``ccai load`` of the benchmark's graph again from
+``CHANGED`` (``python -m bench.changed``), then from the original again
+(:func:`reloads`), then stops.
 
 ``bench.scale --size N`` must have loaded ``bench/.work/scale/build-N`` first.
 """
@@ -104,6 +107,20 @@ def small_loads(server: Virtuoso, build: Path, reps: int) -> dict:
     }
 
 
+def reloads(server: Virtuoso, build: Path, changed: Path, original: Path) -> dict:
+    """``ccai load`` of the benchmark's graph (:data:`bench.scale.HERITAGE_GRAPH`) again,
+    from ``changed`` (``python -m bench.changed``), then from ``original`` again: twice a
+    graph loaded again with what changed, inferred from it and applied as a difference
+    on the server (:meth:`api.load.RemoteTarget._split`)."""
+    from bench.scale import HERITAGE_GRAPH
+
+    runs = {}
+    for kind, path in (("changed copy", changed), ("original again", original)):
+        args = (str(path), "--graph", HERITAGE_GRAPH, "--no-validate", "--build", str(build))
+        runs[kind] = ccai_load(server, *args)
+    return runs
+
+
 def answers(base: str, mix: dict[str, str], timeout: float) -> dict[str, set[str]]:
     """Each query's answer through the API at ``base``, as a set of rows (SELECT: each
     binding set as sorted JSON; CONSTRUCT: each N-Triples line)."""
@@ -164,6 +181,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--small-loads", type=int, default=0, help="time N small `ccai load FILE`s, then stop"
     )
+    parser.add_argument(
+        "--reload",
+        type=Path,
+        metavar="CHANGED",
+        help="time `ccai load` of the benchmark's graph again from CHANGED, then from the "
+        "original again, then stop",
+    )
+    parser.add_argument("--seed", type=int, default=11, help="the original's seed (--reload)")
     args = parser.parse_args(argv)
     reason = missing()
     if reason is not None:
@@ -189,6 +214,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"small loads: {json.dumps(small, indent=1)}", flush=True)
             (scale.RESULTS / f"small-loads-{args.size}-virtuoso.json").write_text(
                 json.dumps(small, indent=1) + "\n", encoding="utf-8"
+            )
+            return 0
+
+        if args.reload:
+            original = WORK / f"heritage-{args.size}-seed{args.seed}.nt.gz"
+            again = reloads(server, build, args.reload, original)
+            print(f"graph loaded again: {json.dumps(again, indent=1)}", flush=True)
+            (scale.RESULTS / f"reload-{args.size}-virtuoso.json").write_text(
+                json.dumps(again, indent=1) + "\n", encoding="utf-8"
             )
             return 0
 
