@@ -209,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ccai load into Virtuoso: {figures}", flush=True)
         from bench import scale
 
+        scale.RESULTS.mkdir(parents=True, exist_ok=True)
         if args.small_loads:
             small = small_loads(server, build, args.small_loads)
             print(f"small loads: {json.dumps(small, indent=1)}", flush=True)
