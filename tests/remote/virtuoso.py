@@ -77,6 +77,10 @@ class Virtuoso:
         text = re.sub(r"(?m)^DirsAllowed\s*=.*$", f"DirsAllowed = {self.root / 'data'}", text)
         text = re.sub(r"(?m)^DefaultHost\s*=.*$", f"DefaultHost = 127.0.0.1:{self.http_port}", text)
         text = re.sub(r"(?m)^ResultSetMaxRows\s*=.*$", f"ResultSetMaxRows = {self.max_rows}", text)
+        # ORDER BY … LIMIT n is refused past MaxSortedTopRows (10,000 unless set: SR353)
+        text = text.replace(
+            "[Parameters]\n", f"[Parameters]\nMaxSortedTopRows = {self.max_rows}\n", 1
+        )
         if self.buffers is not None:
             text = re.sub(r"(?m)^NumberOfBuffers\s*=.*$", f"NumberOfBuffers = {self.buffers}", text)
             dirty = self.buffers * 3 // 4
