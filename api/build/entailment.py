@@ -422,9 +422,7 @@ def entail_replaced(
             t = rule.template
             write(
                 t,
-                # the rule's VALUES first: Virtuoso 7.2 failed to compile the GRAPH first
-                # (SQ156, "unknown table for a column dfe", on a store of 10^6 triples)
-                f"{rule.where} GRAPH {_iri(over)} {{ {t} }} FILTER NOT EXISTS {{ {t} }}",
+                f"{rule.where_from(f'GRAPH {_iri(over)} {{ {t} }}')} FILTER NOT EXISTS {{ {t} }}",
                 [None, scratch, start],
                 using,
             )
