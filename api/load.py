@@ -84,7 +84,8 @@ from api.build.recorded import Additions, baseline
 from api.build.rules import RuleSet
 from api.errors import CcaiError
 from api.namespaces import GRAPH_ONTOLOGY, GRAPH_VOCABULARIES
-from api.search.remote import LabelMirror, RemoteIndex, RemoteIndexError
+from api.search import index as search_index
+from api.search.remote import LabelMirror, RemoteIndex, RemoteIndexError, all_rows
 from api.store.layout import COUNTS_FILE, INFERRED, TripleCounts, count_triples
 from api.store.remote import (
     DEFAULT_GRAPH,
@@ -909,7 +910,6 @@ class EmbeddedTarget:
         them); its checksums and report once the store is closed (:meth:`close`)."""
         from api.build.artefacts import STORE_DIR
         from api.build.recorded import record
-        from api.search import index as search_index
 
         known = (
             additions.figures(self.store, graph=graphs[0])
@@ -1326,6 +1326,7 @@ class RemoteTarget:
             f"<{self.manifest}> <{VOID_SUBSET}> <{INFERRED}> }} }}"
         )
         in_place, gained, aside = self._in_place(temp, graph)
+        changed = self._subjects_changed(temp, inferred)
         if inferred.incremental:
             # The new entailments join the inferred graph, and those gone (entail_replaced)
             # or that the new data asserts leave it; the working graph already holds what
@@ -1353,12 +1354,37 @@ class RemoteTarget:
             self._refresh_default()
         self._changing(False)
         self._touched = False
-        self._keep_index(temp, graph)
+        self._keep_index(temp, graph, changed)
 
-    def _keep_index(self, temp: str, graph: str) -> None:
+    def _subjects_changed(self, temp: str, inferred: Entailed) -> set[str] | None:
+        """The subjects whose labels or classes a graph loaded again by its difference
+        can change: those of the label and ``rdf:type`` statements it gains or loses, or
+        the inferred graph gains or loses (read before the swap drops those graphs).
+        ``None``, every subject of the graph's labels, when the graph is not changed by
+        its difference, when no index is kept, when a subclass statement changes (any
+        subject's classes can), or when the store's answer cannot be trusted whole."""
+        if not (self._by_difference and inferred.incremental) or None in (self._index, self._base):
+            return None
+        changes = (_plus_of(temp), _minus_of(temp), inferred.graph, inferred.gone)
+        graphs = " ".join(f"<{g}>" for g in changes if g is not None)
+        subclass = f"GRAPH ?g {{ ?s <{search_index.SUBCLASS}> ?o }}"
+        if self.select(f"SELECT ?s WHERE {{ VALUES ?g {{ {graphs} }} {subclass} }} LIMIT 1"):
+            return None
+        predicates = " ".join(f"<{p}>" for p in (*search_index.LABEL_PREDICATES, _RDF_TYPE.value))
+        pattern = (
+            f"VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} VALUES ?p {{ {predicates} }} "
+            "FILTER(isIRI(?s) && !isBlank(?o))"
+        )
+        try:
+            return {row["s"].value for row in all_rows(self.select, "?s ?p ?o", pattern)}
+        except RemoteIndexError:
+            return None
+
+    def _keep_index(self, temp: str, graph: str, changed: set[str] | None = None) -> None:
         """The label index of this store, with the labels of ``graph`` and of the inferred
-        graph replaced (:mod:`api.search.remote`); a note says what became of it. The data
-        is loaded whatever happens here: an index not written is not used."""
+        graph replaced (:mod:`api.search.remote`; only those of the subjects ``changed``,
+        when given); a note says what became of it. The data is loaded whatever happens
+        here: an index not written is not used."""
         if self._index is None:
             where = self._build if self._build is not None else "no build given"
             self._notes.append(
@@ -1385,12 +1411,14 @@ class RemoteTarget:
                 graph=graph,
                 work=self.default_graph_iri,
                 counts=self.counts(),
+                changed=changed,
             )
         except (LoadError, CcaiError, RemoteIndexError, sqlite3.Error, OSError) as exc:
             self._notes.append(f"label index: not updated ({_one_line(exc)})")
             return
+        whose = "" if changed is None else f" (of the {len(changed):,} subjects it changed)"
         self._notes.append(
-            f"label index: {added:,} labels of {graph} and the inferred graph, in "
+            f"label index: {added:,} labels of {graph}{whose} and the inferred graph, in "
             f"{self._index.dir} ({time.monotonic() - started:.1f} s)"
         )
 

@@ -422,7 +422,7 @@ def entail_replaced(
             t = rule.template
             write(
                 t,
-                f"GRAPH {_iri(over)} {{ {t} }} {rule.where} FILTER NOT EXISTS {{ {t} }}",
+                f"{rule.where_from(f'GRAPH {_iri(over)} {{ {t} }}')} FILTER NOT EXISTS {{ {t} }}",
                 [None, scratch, start],
                 using,
             )

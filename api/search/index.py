@@ -56,7 +56,7 @@ import re
 import shutil
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -325,20 +325,28 @@ def add_graph(store: ox.Store, path: str | Path, graph: str) -> int:
 
 
 def replace_graphs(
-    store: ox.Store, path: str | Path, graphs: Iterable[str], *, base: str | Path | None = None
+    store: ox.Store,
+    path: str | Path,
+    graphs: Iterable[str],
+    *,
+    base: str | Path | None = None,
+    only: Mapping[str, Collection[str]] | None = None,
 ) -> int:
     """:func:`add_graph` for each of ``graphs``, on a copy of the index (of ``base``, when
     given: another index) that then replaces the one at ``path`` atomically (a service
     that opened the file, or a hard link to it, keeps reading the old one). For ``ccai
-    load``. Returns the labels added."""
+    load``. ``only``: for a graph it names, only the labels of those subjects are
+    replaced (and their classes read again), the others' left as they are. Returns the
+    labels added."""
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     shutil.copyfile(base if base is not None else path, tmp)
+    subsets = only or {}
     try:
         conn = _connect(tmp)
         try:
             with conn:
-                added = sum(_replace(conn, store, graph) for graph in graphs)
+                added = sum(_replace(conn, store, g, subsets.get(g)) for g in graphs)
         finally:
             conn.close()
         os.replace(tmp, path)
@@ -362,15 +370,51 @@ def subjects_of(path: str | Path, graphs: Iterable[str]) -> set[str]:
         index.close()
 
 
-def _replace(conn: sqlite3.Connection, store: ox.Store, graph: str) -> int:
+def _replace(
+    conn: sqlite3.Connection, store: ox.Store, graph: str, subjects: Collection[str] | None = None
+) -> int:
+    """The labels of ``graph`` in the index replaced by those in ``store`` (only those of
+    ``subjects``, when given); the classes and display label of every subject that had
+    or has one of them read again."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (iri TEXT PRIMARY KEY) WITHOUT ROWID")
-    conn.execute(  # the subjects that lose labels get their classes and display label again
-        "INSERT OR IGNORE INTO touched SELECT DISTINCT iri FROM labels WHERE graph = ?",
-        (graph,),
-    )
-    conn.execute("DELETE FROM labels WHERE graph = ?", (graph,))
+    name = ox.NamedNode(graph)
+    if subjects is None:
+        conn.execute(  # the subjects that lose labels get their classes and display label again
+            "INSERT OR IGNORE INTO touched SELECT DISTINCT iri FROM labels WHERE graph = ?",
+            (graph,),
+        )
+        conn.execute("DELETE FROM labels WHERE graph = ?", (graph,))
+        rows = _labels(store, name)
+    else:
+        conn.executemany("INSERT OR IGNORE INTO touched (iri) VALUES (?)", ((s,) for s in subjects))
+        conn.execute(
+            "DELETE FROM labels WHERE graph = ? AND iri IN (SELECT iri FROM touched)", (graph,)
+        )
+        rows = _labels_of(store, name, subjects)
     conn.execute("DELETE FROM display WHERE iri IN (SELECT iri FROM touched)")
-    return _insert(conn, store, _labels(store, ox.NamedNode(graph)))
+    return _insert(conn, store, rows)
+
+
+#: Up to this many subjects, their labels are looked up one by one; from it on, the
+#: graph's labels are read and filtered.
+_LOOK_UP_LABELS_BELOW = 10_000
+
+
+def _labels_of(
+    store: ox.Store, graph: ox.NamedNode, subjects: Collection[str]
+) -> Iterator[tuple[str, str, str | None, str]]:
+    """:func:`_labels` of ``graph``, of ``subjects`` only."""
+    if len(subjects) >= _LOOK_UP_LABELS_BELOW:
+        wanted = set(subjects)
+        yield from (row for row in _labels(store, graph) if row[0] in wanted)
+        return
+    for iri in sorted(subjects):
+        for predicate in LABEL_PREDICATES:
+            for quad in store.quads_for_pattern(
+                ox.NamedNode(iri), ox.NamedNode(predicate), None, graph
+            ):
+                if type(quad.object) is ox.Literal:
+                    yield iri, quad.object.value, quad.object.language, graph.value
 
 
 # The kind of match each score stands for: the names of the in-memory index (api.rest.search).

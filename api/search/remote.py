@@ -21,7 +21,9 @@ kept on disk while it loads: :class:`LabelMirror`): the labels of the
 inferred graph, the ``rdfs:subClassOf`` statements, and the ``rdf:type`` of
 every subject whose labels change, by SELECT requests of at most
 :data:`PAGE` rows, each checked against a COUNT (:func:`all_rows`), so a
-server's row cap, Virtuoso's 10,000, cannot cut the answer short.
+server's row cap, Virtuoso's 10,000, cannot cut the answer short. A graph
+loaded again and changed by its difference (:meth:`api.load.RemoteTarget._split`)
+has only the labels of the subjects it changed replaced, and only their types read.
 
 What it leaves out, as the build's index does: labels of blank nodes (on the
 remote store, of the skolem IRIs the load gave them), so that the index of a
@@ -230,15 +232,26 @@ class RemoteIndex:
         graph: str,
         work: str,
         counts: TripleCounts,
+        changed: set[str] | None = None,
     ) -> int:
         """``base`` with the labels of ``graph`` and of the inferred graph replaced (by
         ``mirror``'s, and the store's), written as this store's index with ``counts``
-        (the store's now). Returns the labels added."""
-        subjects = index.subjects_of(base, [graph, INFERRED]) | mirror.subjects()
+        (the store's now). ``changed``: the only subjects whose labels in ``graph`` or
+        classes can have changed (a graph loaded again by its difference): of
+        ``graph``'s labels, only theirs are replaced, and only their types are read
+        from the store. Returns the labels added."""
+        labelled = index.subjects_of(base, [graph]) | mirror.subjects()
+        if changed is not None:
+            labelled &= changed
+        subjects = labelled | index.subjects_of(base, [INFERRED])
         mirror.fetch(select, work=work, subjects=subjects)
         self.dir.mkdir(parents=True, exist_ok=True)
         added = index.replace_graphs(
-            mirror.store, self.dir / index.INDEX_FILE, [graph, INFERRED], base=base
+            mirror.store,
+            self.dir / index.INDEX_FILE,
+            [graph, INFERRED],
+            base=base,
+            only=None if changed is None else {graph: labelled},
         )
         write_counts(self.dir, counts)
         return added

@@ -129,6 +129,71 @@ def test_the_kept_index_equals_the_embedded_stores_after_the_same_loads(
     assert "Yodelling person" in labels and "Quixotic object" not in labels
 
 
+#: A graph loaded again and again, each version changed by its difference: a label
+#: edited, one gone, a subject's type (and the classes inferred from it) come and gone,
+#: a subject new, one unchanged; the last one adds a subclass statement (every class
+#: can change: every label of the graph is read again).
+AGAIN = [
+    FIRST,
+    f"""
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{EX}zebedee> a <{CCAI}Organisation> ; rdfs:label "Zebedee Kunsthalle"@de, "Zebedee arts hall"@en .
+<{EX}object/2> a <{CCAI}Person> ; rdfs:label "Quixotic object" .
+<{ID}organisation/nemo> <http://www.w3.org/2004/02/skos/core#altLabel> "Xylophone network" .
+<{EX}object/5> rdfs:label "Umbrella object" .
+""",
+    f"""
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{EX}zebedee> rdfs:label "Zebedee Kunsthalle"@de, "Zebedee arts hall"@en .
+<{EX}object/2> a <{CCAI}Person> ; rdfs:label "Quixotic object" .
+<{EX}object/5> rdfs:label "Umbrella object" .
+""",
+    f"""
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{EX}Kind> rdfs:subClassOf <{CCAI}Organisation> .
+<{EX}zebedee> a <{EX}Kind> ; rdfs:label "Zebedee Kunsthalle"@de, "Zebedee arts hall"@en .
+<{EX}object/2> a <{CCAI}Person> ; rdfs:label "Quixotic object" .
+<{EX}object/5> rdfs:label "Umbrella object" .
+""",
+]
+
+
+def test_a_graph_loaded_again_replaces_the_labels_of_the_subjects_it_changed(
+    virtuoso: Virtuoso,
+    copy: Path,
+    build: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Changed by its difference, a graph loaded again has only the labels and classes
+    of the subjects whose label or type statements changed read again (in the graph or
+    the inferred graph); the index is the embedded store's after the same loads all the
+    same."""
+    embedded = tmp_path / "embedded"
+    shutil.copytree(build, embedded)
+    own = own_dir(virtuoso, copy)
+    notes = []
+    for n, text in enumerate(AGAIN):
+        capsys.readouterr()
+        assert load(virtuoso, copy, text, tmp_path) == 0
+        notes.append(
+            next(line for line in capsys.readouterr().out.splitlines() if "label index" in line)
+        )
+        path = tmp_path / f"{n}.ttl"
+        options = ["load", "-q", "--no-validate", str(path), "--graph", LINKSET]
+        assert main([*options, "--store", str(embedded / "oxigraph")]) == 0
+        assert rows(own / INDEX_FILE) == rows(embedded / INDEX_FILE), n
+    assert "subjects it changed" not in notes[0]  # a new graph: all its labels
+    # zebedee (a label), object/2 (its type, a label gone; the inferred classes) and the
+    # blank node's skolem IRI (a label, gone) change, object/5 is new; nemo does not
+    assert "(of the 4 subjects it changed)" in notes[1], notes[1]
+    assert "(of the 2 subjects it changed)" in notes[2], notes[2]  # nemo, zebedee
+    assert "subjects it changed" not in notes[3]  # a subclass statement
+    labels, classes, _ = rows(own / INDEX_FILE)
+    assert (f"{EX}object/2", f"{CCAI}Actor") in classes
+    assert ("Xylophone network" in {label for _, label, *_ in labels}) is False
+
+
 def test_a_reload_from_the_build_drops_the_kept_index(
     virtuoso: Virtuoso, copy: Path, service, tmp_path: Path
 ) -> None:

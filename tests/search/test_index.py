@@ -201,6 +201,54 @@ def test_a_label_two_graphs_state_stays_when_one_is_replaced(tmp_path: Path) -> 
     assert iris(search(path, "nemo")) == ["nemo"]  # the other graph still states it
 
 
+@pytest.mark.parametrize("scan_from", [10_000, 0])  # labels looked up one by one, or read
+def test_replacing_the_labels_of_the_subjects_that_changed_is_replacing_the_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scan_from: int
+) -> None:
+    monkeypatch.setattr(search_index, "_LOOK_UP_LABELS_BELOW", scan_from)
+    s = ox.Store()
+    s.extend(
+        [
+            ox.Quad(n("a"), RDFS_LABEL, ox.Literal("Alpha", language="en"), LOADED),
+            ox.Quad(n("a"), RDFS_LABEL, ox.Literal("Alfa", language="nl"), LOADED),
+            ox.Quad(n("b"), PREF, ox.Literal("Beta"), LOADED),
+            ox.Quad(n("b"), TYPE, n("Museum"), LOADED),
+            ox.Quad(n("c"), TITLE, ox.Literal("Gamma"), LOADED),
+            ox.Quad(n("d"), RDFS_LABEL, ox.Literal("Delta")),  # the default graph's: not indexed
+            ox.Quad(n("Museum"), SUB, n("Organisation")),
+        ]
+    )
+    materialise(s)
+    before = tmp_path / "before.sqlite"
+    build(s, before, laid_out=True)
+    # a's Dutch label edited, b's type gone, c's label gone, e new; d's graph stays
+    s.remove(ox.Quad(n("a"), RDFS_LABEL, ox.Literal("Alfa", language="nl"), LOADED))
+    s.add(ox.Quad(n("a"), RDFS_LABEL, ox.Literal("Alfa!", language="nl"), LOADED))
+    s.remove(ox.Quad(n("b"), TYPE, n("Museum"), LOADED))
+    s.remove(ox.Quad(n("c"), TITLE, ox.Literal("Gamma"), LOADED))
+    s.add(ox.Quad(n("e"), RDFS_LABEL, ox.Literal("Epsilon"), LOADED))
+    s.update("DELETE WHERE { ?s ?p ?o }")  # the default graph: the union again
+    materialise(s)
+    whole, changed = tmp_path / "whole.sqlite", tmp_path / "changed.sqlite"
+    assert replace_graphs(s, whole, [LOADED.value], base=before) == 4
+    subjects = {E + local for local in ("a", "b", "c", "e", "d", "nothing")}
+    assert replace_graphs(s, changed, [LOADED.value], base=before, only={LOADED.value: subjects})
+    assert index_rows(changed) == index_rows(whole)
+    assert iris(search(changed, "gamma")) == [] and iris(search(changed, "alfa!")) == ["a"]
+
+
+def index_rows(path: Path) -> list[list[tuple[str, ...]]]:
+    index = SearchIndex(path)
+    try:
+        conn = index._conn
+        return [
+            sorted(conn.execute(f"SELECT * FROM {table}"))
+            for table in ("labels", "classes", "display")
+        ]
+    finally:
+        index.close()
+
+
 def test_the_kinds_of_match_are_those_of_the_in_memory_index(tmp_path: Path) -> None:
     from api.rest.search import SCORES, LabelEntry, match_kind
 
