@@ -295,6 +295,7 @@ def entail_replaced(
     removed: str | None = None,
     working: str | None = None,
     prefix: str = "",
+    in_order: str = "",
     construct: Construct | None = None,
     terms: AddedTerms | None = None,
 ) -> Entailed | None:
@@ -320,6 +321,10 @@ def entail_replaced(
        (:func:`entail_added`) into the working graph and ``scratch``, then the build's
        filter.
 
+    ``in_order``: a pragma, before ``prefix``, that makes the store join in the order
+    written, for the rederivation, which starts from the overdeleted graph (Virtuoso's
+    ``DEFINE sql:select-option "order"``; its own plan sometimes timed out).
+
     ``scratch`` then holds the entailments that join the inferred graph, and
     :attr:`Entailed.gone` those that leave it. Exact (a test compares it with the whole
     store's inference) where :func:`added_alone_suffices` holds for ``added``, no rule
@@ -336,7 +341,13 @@ def entail_replaced(
     def in_work(triple: str) -> str:
         return f"GRAPH {_iri(working)} {{ {triple} }}" if working else triple
 
-    def write(template: str, where: str, graphs: Sequence[str | None], dataset: str = "") -> None:
+    def write(
+        template: str,
+        where: str,
+        graphs: Sequence[str | None],
+        dataset: str = "",
+        pragma: str = "",
+    ) -> None:
         _derive(
             update,
             construct,
@@ -344,7 +355,7 @@ def entail_replaced(
             where,
             graphs,
             working=working,
-            prefix=prefix,
+            prefix=pragma + prefix,
             dataset=dataset,
         )
 
@@ -425,6 +436,7 @@ def entail_replaced(
                 f"{rule.where_from(f'GRAPH {_iri(over)} {{ {t} }}')} FILTER NOT EXISTS {{ {t} }}",
                 [None, scratch, start],
                 using,
+                in_order,
             )
         write(
             "?a ?b ?c",

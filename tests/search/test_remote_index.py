@@ -143,8 +143,7 @@ def load_both(embedded: Path, index: RemoteIndex, base: Path, path: Path) -> int
     store = laid_out_remotely(embedded / "oxigraph")
     mirror = LabelMirror(skip=GENID)
     try:
-        mirror.add(list(read_triples(path, "urn:x-ccai:loading:t", skolemise=True)))
-        mirror.rename("urn:x-ccai:loading:t", GRAPH)
+        mirror.add(list(read_triples(path, "urn:x-ccai:loading:t", skolemise=True)), graph=GRAPH)
         counts = TripleCounts(1, 1, 0, {GRAPH: 1})
         return index.update(base, mirror, select_over(store), graph=GRAPH, work=WORK, counts=counts)
     finally:
