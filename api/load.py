@@ -1011,7 +1011,7 @@ class RemoteTarget:
         # swap can then leave the graph partly copied; run the load again).
         self.bulk = "DEFINE sql:log-enable 3 " if kind == "virtuoso" else ""
         # Joins in the order written, where that order starts from a small graph: Virtuoso
-        # chose, one time in three, a plan that ran past its 60 s limit (SR171) for the
+        # chose, 3 times in 11, a plan that ran past its 60 s limit (SR171) for the
         # rederivation of delete and rederive at 10^6 triples.
         self.in_order = 'DEFINE sql:select-option "order" ' if kind == "virtuoso" else ""
         self.client = httpx.Client(auth=auth_for(user, password, auth), timeout=timeout)
