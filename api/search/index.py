@@ -189,12 +189,22 @@ def _labels(
         if not laid_out:
             graphs.append(ox.DefaultGraph())
     for where in graphs:
-        name = where.value if isinstance(where, ox.NamedNode) else ""
-        for predicate in LABEL_PREDICATES:
-            for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, where):
-                subject, label = quad.subject, quad.object
-                if type(subject) is ox.NamedNode and type(label) is ox.Literal:
-                    yield subject.value, label.value, label.language, name
+        yield from _label_rows(store, None, where)
+
+
+def _label_rows(
+    store: ox.Store,
+    subject: ox.NamedNode | None,
+    graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph,
+) -> Iterator[tuple[str, str, str | None, str]]:
+    """``(iri, label, language, graph)`` per label quad of ``graph`` (of ``subject`` only,
+    when given): IRI subjects, literal labels; the default graph named ``""``."""
+    name = graph.value if isinstance(graph, ox.NamedNode) else ""
+    for predicate in LABEL_PREDICATES:
+        for quad in store.quads_for_pattern(subject, ox.NamedNode(predicate), None, graph):
+            iri, label = quad.subject, quad.object
+            if type(iri) is ox.NamedNode and type(label) is ox.Literal:
+                yield iri.value, label.value, label.language, name
 
 
 def _insert(
@@ -409,12 +419,7 @@ def _labels_of(
         yield from (row for row in _labels(store, graph) if row[0] in wanted)
         return
     for iri in sorted(subjects):
-        for predicate in LABEL_PREDICATES:
-            for quad in store.quads_for_pattern(
-                ox.NamedNode(iri), ox.NamedNode(predicate), None, graph
-            ):
-                if type(quad.object) is ox.Literal:
-                    yield iri, quad.object.value, quad.object.language, graph.value
+        yield from _label_rows(store, ox.NamedNode(iri), graph)
 
 
 # The kind of match each score stands for: the names of the in-memory index (api.rest.search).

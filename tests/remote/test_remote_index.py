@@ -191,7 +191,7 @@ def test_a_graph_loaded_again_replaces_the_labels_of_the_subjects_it_changed(
     assert "subjects it changed" not in notes[3]  # a subclass statement
     labels, classes, _ = rows(own / INDEX_FILE)
     assert (f"{EX}object/2", f"{CCAI}Actor") in classes
-    assert ("Xylophone network" in {label for _, label, *_ in labels}) is False
+    assert "Xylophone network" not in {label for _, label, *_ in labels}
 
 
 def test_a_reload_from_the_build_drops_the_kept_index(
