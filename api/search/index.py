@@ -83,6 +83,10 @@ _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
 _BATCH = 20_000
 MAX_QUERY_LENGTH = 200
+#: The page cache of a writer, in KiB (SQLite's default is 2 MiB): at 10⁷ triples the
+#: tables of subjects and classes take a million rows each, in no order, and with the
+#: default cache each insert read and wrote pages through the system (``bench/README.md``).
+_CACHE_KIB = 256 * 1024
 
 _SCHEMA = """
 CREATE VIRTUAL TABLE IF NOT EXISTS labels USING fts5(
@@ -146,7 +150,9 @@ class SearchHit:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    """The index at ``path``, to write, with a page cache of up to :data:`_CACHE_KIB`."""
     conn = sqlite3.connect(str(path))
+    conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
     conn.executescript(_SCHEMA)
     return conn
 
@@ -198,43 +204,40 @@ def _label_rows(
     graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph,
 ) -> Iterator[tuple[str, str, str | None, str]]:
     """``(iri, label, language, graph)`` per label quad of ``graph`` (of ``subject`` only,
-    when given): IRI subjects, literal labels; the default graph named ``""``."""
+    when given): IRI subjects, literal labels; the default graph named ``""``.
+
+    A whole graph is read by one ``SELECT`` (:data:`_GRAPH_LABELS`), whose solutions
+    decode only the subject and the label: 21 s instead of 37 s for the 2.2 million
+    label quads of 10⁷ triples, where a :class:`~pyoxigraph.Quad` decodes all four
+    terms (``bench/README.md``). A subject's are looked up in the store's indexes.
+    """
     name = graph.value if isinstance(graph, ox.NamedNode) else ""
-    for predicate in LABEL_PREDICATES:
-        for quad in store.quads_for_pattern(subject, ox.NamedNode(predicate), None, graph):
-            iri, label = quad.subject, quad.object
+    if subject is None:
+        for iri, label in _select(store, _GRAPH_LABELS, graph):
             if type(iri) is ox.NamedNode and type(label) is ox.Literal:
                 yield iri.value, label.value, label.language, name
+        return
+    for predicate in LABEL_PREDICATES:
+        for quad in store.quads_for_pattern(subject, ox.NamedNode(predicate), None, graph):
+            label = quad.object
+            if type(label) is ox.Literal:
+                yield subject.value, label.value, label.language, name
 
 
-def _insert(
-    conn: sqlite3.Connection,
-    store: ox.Store,
+#: Every label statement of a graph (the query's default graph): the subject and label.
+_GRAPH_LABELS = "SELECT ?s ?label WHERE {{ VALUES ?p {{ {} }} ?s ?p ?label }}".format(
+    " ".join(f"<{p}>" for p in LABEL_PREDICATES)
+)
+
+
+def _new_labels(
     rows: Iterable[tuple[str, str, str | None, str]],
-    *,
-    laid_out: bool = False,
-) -> int:
-    """Index ``rows``; then the classes and display label of every subject in the
-    ``touched`` table (those of ``rows`` and any the caller put there) again.
-
-    A label is indexed once per named graph that states it (replacing one graph leaves
-    the others' copy), and from the default graph (``""``) only if no named graph
-    states it.
-    """
+) -> Iterator[tuple[str, str, str, str, str]]:
+    """The index rows ``(label, folded, iri, lang, graph)`` of ``rows``: a label once per
+    named graph that states it (replacing one graph leaves the others' copy), and from
+    the default graph (``""``) only if no named graph states it."""
     seen: dict[tuple[str, str, str | None], str] = {}  # label → the first graph stating it
     also: set[tuple[tuple[str, str, str | None], str]] = set()  # … and any other
-    batch: list[tuple[str, str, str, str, str]] = []
-    count = 0
-
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (iri TEXT PRIMARY KEY) WITHOUT ROWID")
-
-    def flush() -> None:
-        conn.executemany(
-            "INSERT INTO labels (label, folded, iri, lang, graph) VALUES (?, ?, ?, ?, ?)", batch
-        )
-        conn.executemany("INSERT OR IGNORE INTO touched (iri) VALUES (?)", [(r[2],) for r in batch])
-        batch.clear()
-
     for iri, label, lang, graph in rows:
         key = (iri, label, lang)
         first = seen.get(key)
@@ -244,14 +247,77 @@ def _insert(
             continue
         else:
             also.add((key, graph))
-        batch.append((label, fold(label), iri, lang or "", graph))
+        yield label, fold(label), iri, lang or "", graph
+
+
+_INSERT_LABELS = "INSERT INTO labels (label, folded, iri, lang, graph) VALUES (?, ?, ?, ?, ?)"
+
+
+def _insert(
+    conn: sqlite3.Connection,
+    store: ox.Store,
+    rows: Iterable[tuple[str, str, str | None, str]],
+    *,
+    laid_out: bool = False,
+) -> int:
+    """Index ``rows`` (:func:`_new_labels`); then the classes and display label of every
+    subject in the ``touched`` table (those of ``rows`` and any the caller put there)
+    again."""
+    batch: list[tuple[str, str, str, str, str]] = []
+    count = 0
+
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (iri TEXT PRIMARY KEY) WITHOUT ROWID")
+
+    def flush() -> None:
+        conn.executemany(_INSERT_LABELS, batch)
+        conn.executemany("INSERT OR IGNORE INTO touched (iri) VALUES (?)", [(r[2],) for r in batch])
+        batch.clear()
+
+    for row in _new_labels(rows):
+        batch.append(row)
         count += 1
         if len(batch) >= _BATCH:
             flush()
     flush()
-    _classes(conn, store, laid_out=laid_out)
+    iris = {iri for (iri,) in conn.execute("SELECT iri FROM touched")}
+    conn.execute("DELETE FROM classes WHERE iri IN (SELECT iri FROM touched)")
+    _write_classes(conn, store, iris, laid_out=laid_out)
     conn.execute(_DISPLAY)
     conn.execute("DELETE FROM touched")
+    return count
+
+
+def _insert_all(
+    conn: sqlite3.Connection,
+    store: ox.Store,
+    rows: Iterable[tuple[str, str, str | None, str]],
+    *,
+    laid_out: bool = False,
+) -> int:
+    """:func:`_insert` into an empty index: every subject is new, so the display labels
+    are chosen as the rows go by (the rule of :data:`_DISPLAY`) and written with the
+    classes in the subjects' order, with no table of touched subjects (at 10⁷ triples,
+    the table and the window over every label took 17 s, ``bench/README.md``)."""
+    best: dict[str, tuple[bool, str]] = {}  # subject → (not English nor neutral, label)
+    batch: list[tuple[str, str, str, str, str]] = []
+    count = 0
+    for row in _new_labels(rows):
+        label, _, iri, lang, _ = row
+        rank = (lang not in ("en", ""), label)
+        chosen = best.get(iri)
+        if chosen is None or rank < chosen:
+            best[iri] = rank
+        batch.append(row)
+        count += 1
+        if len(batch) >= _BATCH:
+            conn.executemany(_INSERT_LABELS, batch)
+            batch.clear()
+    conn.executemany(_INSERT_LABELS, batch)
+    _write_classes(conn, store, best.keys(), laid_out=laid_out)
+    conn.executemany(
+        "INSERT INTO display (iri, label) VALUES (?, ?)",
+        ((iri, best[iri][1]) for iri in sorted(best)),
+    )
     return count
 
 
@@ -260,46 +326,77 @@ def _insert(
 _SCAN_TYPES_FROM = 20_000
 
 
-def _classes(conn: sqlite3.Connection, store: ox.Store, *, laid_out: bool = False) -> None:
-    """The classes of every subject in ``touched``, read from the store again (its
-    ``rdf:type`` values, closed over ``rdfs:subClassOf``)."""
+def _write_classes(
+    conn: sqlite3.Connection, store: ox.Store, iris: Collection[str], *, laid_out: bool = False
+) -> None:
+    """Write the classes of the subjects ``iris`` (a set, or a dict's keys), read from the
+    store (their ``rdf:type`` values, closed over ``rdfs:subClassOf``), in the subjects'
+    order (the table's key order: sorted inserts touch the fewest pages)."""
     closure = _subclass_closure(store)
-    conn.execute("DELETE FROM classes WHERE iri IN (SELECT iri FROM touched)")
-    iris = [iri for (iri,) in conn.execute("SELECT iri FROM touched").fetchall()]
+    found = _types(store, iris, laid_out=laid_out)
     classes: list[tuple[str, str]] = []
-
-    def add(iri: str, found: set[str]) -> None:
-        classes.extend((iri, cls) for cls in found)
+    for iri in sorted(found):
+        direct = found[iri]
+        closed = set(direct).union(*(closure.get(cls, ()) for cls in direct))
+        classes.extend((iri, cls) for cls in sorted(closed))
         if len(classes) >= _BATCH:
             conn.executemany("INSERT OR IGNORE INTO classes (iri, class) VALUES (?, ?)", classes)
             classes.clear()
-
-    for iri, found in _types(store, iris, laid_out=laid_out).items():
-        for cls in list(found):
-            found.update(closure.get(cls, ()))
-        add(iri, found)
     conn.executemany("INSERT OR IGNORE INTO classes (iri, class) VALUES (?, ?)", classes)
 
 
-def _types(store: ox.Store, iris: list[str], *, laid_out: bool) -> dict[str, set[str]]:
-    """``{iri: its rdf:type IRIs}`` for ``iris``: from the default graph of a store laid
-    out as built (it holds them all, the inferred ones too), else from every graph."""
+def _types(store: ox.Store, iris: Collection[str], *, laid_out: bool) -> dict[str, set[str]]:
+    """``{iri: its rdf:type IRIs}`` for ``iris`` (a set, or a dict's keys): from the
+    default graph of a store laid out as built (it holds them all, the inferred ones
+    too), else from every graph."""
     found: dict[str, set[str]] = {}
-    where = ox.DefaultGraph() if laid_out else None
     if len(iris) >= _SCAN_TYPES_FROM:
-        wanted = set(iris)
-        for quad in store.quads_for_pattern(None, RDF_TYPE, None, where):
-            subject, cls = quad.subject, quad.object
-            if type(cls) is ox.NamedNode and type(subject) is ox.NamedNode:
-                iri = subject.value
-                if iri in wanted:
-                    found.setdefault(iri, set()).add(cls.value)
+        for iri, cls in _every_type(store, laid_out=laid_out):
+            if iri in iris:
+                found.setdefault(iri, set()).add(cls)
         return found
+    where = ox.DefaultGraph() if laid_out else None
     for iri in iris:
         for quad in store.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None, where):
             if type(quad.object) is ox.NamedNode:
                 found.setdefault(iri, set()).add(quad.object.value)
     return found
+
+
+def _every_type(store: ox.Store, *, laid_out: bool) -> Iterator[tuple[str, str]]:
+    """``(subject, class)`` per ``rdf:type`` statement between IRIs (of the default graph
+    of a store laid out as built, else of every graph). Laid out: class by class, each
+    one ``SELECT`` whose solutions decode only the subject (3.9 s instead of 6.9 s for
+    the million statements of 10⁷ triples, ``bench/README.md``)."""
+    if not laid_out:
+        for quad in store.quads_for_pattern(None, RDF_TYPE, None, None):
+            subject, cls = quad.subject, quad.object
+            if type(cls) is ox.NamedNode and type(subject) is ox.NamedNode:
+                yield subject.value, cls.value
+        return
+    for (cls,) in _select(store, _CLASSES):
+        if type(cls) is not ox.NamedNode:
+            continue
+        # ``cls`` is a NamedNode (a valid IRI): its N-Triples form is a safe IRI reference
+        of_class = f"SELECT ?s WHERE {{ ?s <{RDF_TYPE.value}> {cls} }}"
+        for (subject,) in _select(store, of_class):
+            if type(subject) is ox.NamedNode:
+                yield subject.value, cls.value
+
+
+_CLASSES = f"SELECT DISTINCT ?class WHERE {{ ?s <{RDF_TYPE.value}> ?class }}"
+
+
+def _select(
+    store: ox.Store,
+    query: str,
+    graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None,
+) -> ox.QuerySolutions:
+    """The solutions of the ``SELECT`` ``query`` on ``store`` (over ``graph``, when given,
+    else its default graph)."""
+    solutions = store.query(query, default_graph=graph)
+    assert isinstance(solutions, ox.QuerySolutions), query
+    return solutions
 
 
 def build(store: ox.Store, path: str | Path, *, laid_out: bool = False) -> int:
@@ -314,7 +411,8 @@ def build(store: ox.Store, path: str | Path, *, laid_out: bool = False) -> int:
     conn = _connect(tmp)
     try:
         with conn:
-            count = _insert(conn, store, _labels(store, None, laid_out=laid_out), laid_out=laid_out)
+            rows = _labels(store, None, laid_out=laid_out)
+            count = _insert_all(conn, store, rows, laid_out=laid_out)
         conn.execute("INSERT INTO labels (labels) VALUES ('optimize')")
         conn.commit()
     finally:

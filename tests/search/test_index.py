@@ -237,6 +237,55 @@ def test_replacing_the_labels_of_the_subjects_that_changed_is_replacing_the_grap
     assert iris(search(changed, "gamma")) == [] and iris(search(changed, "alfa!")) == ["a"]
 
 
+@pytest.mark.parametrize("scan_from", [10**9, 0])  # types looked up one by one, or read
+def test_a_new_index_is_the_index_of_its_graphs_added_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scan_from: int
+) -> None:
+    # build() chooses display labels as the rows go by and reads the classes class by
+    # class; adding graphs to an empty index does both in SQL (_DISPLAY) and by quads
+    monkeypatch.setattr(search_index, "_SCAN_TYPES_FROM", scan_from)
+    other = ox.NamedNode(E + "graph/other")
+    s = ox.Store()
+    s.extend(
+        [
+            ox.Quad(n("a"), RDFS_LABEL, ox.Literal("Alpha", language="en"), LOADED),
+            ox.Quad(n("a"), PREF, ox.Literal("Aardvark"), LOADED),  # neutral, smaller: shown
+            ox.Quad(n("a"), RDFS_LABEL, ox.Literal("Aa", language="en-GB"), other),
+            ox.Quad(n("b"), RDFS_LABEL, ox.Literal("Zeta", language="fr"), LOADED),
+            ox.Quad(n("b"), RDFS_LABEL, ox.Literal("Émile", language="de"), other),
+            ox.Quad(n("c"), TITLE, ox.Literal("\uff21rt", language="ja"), LOADED),
+            ox.Quad(n("c"), TITLE, ox.Literal("\U0001f3a8 palette", language="ja"), LOADED),
+            ox.Quad(n("d"), FOAF_NAME, ox.Literal("Delta"), LOADED),
+            ox.Quad(n("d"), FOAF_NAME, ox.Literal("Delta"), other),  # one row per graph
+            ox.Quad(n("d"), SCHEMA_NAME, ox.Literal("Delta"), other),  # … once in it
+            ox.Quad(n("a"), TYPE, n("Museum"), LOADED),
+            ox.Quad(n("a"), TYPE, n("Archive"), other),
+            ox.Quad(n("b"), TYPE, ox.Literal("not a class"), LOADED),
+            ox.Quad(n("c"), TYPE, n("Painting"), other),
+            ox.Quad(n("unlabelled"), TYPE, n("Museum"), LOADED),
+            ox.Quad(ox.BlankNode(), RDFS_LABEL, ox.Literal("Blank"), LOADED),
+            ox.Quad(n("Museum"), SUB, n("Organisation"), other),
+            ox.Quad(n("Organisation"), SUB, n("Agent"), other),
+            ox.Quad(n("Painting"), SUB, n("Work"), other),
+        ]
+    )
+    materialise(s)
+    built, added = tmp_path / "built.sqlite", tmp_path / "added.sqlite"
+    assert build(s, built, laid_out=True) == 9
+    build(ox.Store(), added)
+    assert replace_graphs(s, added, [LOADED.value, other.value]) == 9
+    assert index_rows(built) == index_rows(added)
+    index = SearchIndex(built)
+    try:
+        shown = [index.display_label(E + local) for local in ("a", "b", "c", "d")]
+        assert shown == ["Aardvark", "Zeta", "\uff21rt", "Delta"]
+        assert index.search("alpha")[0].types == tuple(
+            E + c for c in ("Agent", "Archive", "Museum", "Organisation")
+        )
+    finally:
+        index.close()
+
+
 def index_rows(path: Path) -> list[list[tuple[str, ...]]]:
     index = SearchIndex(path)
     try:
