@@ -919,7 +919,7 @@ class EmbeddedTarget:
         self.store.flush()
         build = self.path.parent
         if self.path.name != STORE_DIR or not (build / "report.json").is_file():
-            record(self.store, self.path, known=known)  # a store of its own, not a build's
+            record(self.store, self.path, known=known, on_disk=True)  # a store, not a build
             self._baseline = baseline(self.store, self.path)
             return
         labels = build / search_index.INDEX_FILE
@@ -929,7 +929,8 @@ class EmbeddedTarget:
                 return search_index.build(self.store, labels, laid_out=True)
             return search_index.replace_graphs(self.store, labels, graphs)
 
-        counts = record(self.store, self.path, beside=index_labels, known=known).counts
+        recorded = record(self.store, self.path, beside=index_labels, known=known, on_disk=True)
+        counts = recorded.counts
         self.store.flush()
         # The store's checksums once it is closed (close()): RocksDB compacts in the
         # background while it is open, creating and deleting files.

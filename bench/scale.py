@@ -214,6 +214,7 @@ def load(data: Path, build: Path, target: Path) -> dict:
         target / STORE_DIR,
         counts=counts,
         beside=partial(search_index.build, store, target / search_index.INDEX_FILE, laid_out=True),
+        on_disk=True,
     )
     labels = recorded.beside
     timings["recorded"] = time.perf_counter() - t

@@ -224,6 +224,7 @@ def write_store(out_dir: Path, nquads: Path) -> StoreSummary:
             beside=partial(
                 search_index.build, store, out_dir / search_index.INDEX_FILE, laid_out=True
             ),
+            on_disk=True,
         ).beside
     finally:
         del store

@@ -25,10 +25,14 @@ so the build's store checksums (``oxigraph.SHA256SUMS``) cover them.
 
 from __future__ import annotations
 
+import shutil
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +68,7 @@ def record(
     known: Figures | None = None,
     say: Callable[[str], None] | None = None,
     beside: Callable[[], Any] | None = None,
+    on_disk: bool = False,
 ) -> Recorded:
     """Count, summarise and read ``store`` (laid out as built), and write the three files
     into ``store_dir`` (its folder). ``counts``: already counted on ``store`` as it is;
@@ -71,10 +76,18 @@ def record(
     so none is read again (but the reconciliation rows, when it has none).
 
     ``beside``: another reader of the store (the label index, :mod:`api.search.index`).
-    It, the statistics and the reconciliation rows are read on two worker threads:
-    pyoxigraph evaluates a query without holding the GIL and SQLite writes without it
-    too, so on two cores they overlap (``bench/README.md``). ``beside``'s exception, if
-    any, is raised here once the files are written.
+    It, the statistics and the reconciliation rows are read at once, and ``beside``'s
+    exception, if any, is raised here once the files are written:
+
+    * ``on_disk`` (``store`` is the store in ``store_dir``) and at least
+      :data:`APART_FROM` triples: the statistics and the rows in two child processes,
+      each reading a checkpoint of the store (:func:`_checkpoint`), ``beside`` on a
+      thread here. All three spend much of their time in Python, and on threads of one
+      process they took turns holding its lock (at 10⁷ triples the statistics took 82 s
+      there, 39 s alone; ``bench/README.md``).
+    * else on two worker threads, the longest first, the rows to whichever is free
+      first: pyoxigraph evaluates a query without holding the GIL and SQLite writes
+      without it too, and a small store is read before a process would have started.
     """
     report = say or (lambda _message: None)
     seconds: dict[str, float] = {}
@@ -95,28 +108,38 @@ def record(
         finally:
             seconds[name] = time.perf_counter() - began
 
-    def read_statistics() -> DatasetStatistics:
-        if statistics is not None:
-            return statistics
-        report("counting the dataset statistics")
-        return DatasetStatistics.from_store(store, store_dir=store_dir)
+    with ExitStack() as stack:
+        threads = stack.enter_context(
+            ThreadPoolExecutor(max_workers=2, thread_name_prefix="ccai-record")
+        )
+        aside = threads.submit(timed, "beside", beside) if beside is not None else None
+        source: ox.Store | str = store
+        readers: Executor = threads
+        if on_disk and counts.total >= APART_FROM and (statistics is None or rows is None):
+            try:
+                source = str(stack.enter_context(_checkpoint(store, Path(store_dir))))
+            except OSError as exc:  # no room or no right beside the store: read it here
+                report(f"reading the store in this process, with no checkpoint beside it: {exc}")
+            else:
+                readers = stack.enter_context(
+                    ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn"))
+                )
 
-    def read_rows() -> Rows:
-        if rows is not None:
-            return rows
-        report("reading the names to reconcile")
-        return read_store(store)
+        def reading(what: str, known: Any, message: str) -> Future[tuple[Any, float]]:
+            if known is None:
+                report(message)
+                return readers.submit(_read, what, source, str(store_dir))
+            done: Future[tuple[Any, float]] = Future()
+            done.set_result((known, 0.0))
+            return done
 
-    # The readers share two workers, the longest first: the reconciliation rows go to
-    # whichever is free first (at 10^7 triples the label index and the statistics take
-    # 75-83 s each and the rows 22 s; one after the other, 180 s).
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ccai-record") as pool:
-        aside = pool.submit(timed, "beside", beside) if beside is not None else None
-        counted = pool.submit(timed, "statistics", read_statistics)
-        named = pool.submit(timed, "reconciliation", read_rows)
+        counted = reading("statistics", statistics, "counting the dataset statistics")
+        named = reading("reconciliation", rows, "reading the names to reconcile")
         try:
-            write_statistics(store_dir, counted.result())
-            write_rows(store_dir, named.result(), counts)
+            value, seconds["statistics"] = counted.result()
+            write_statistics(store_dir, value)
+            value, seconds["reconciliation"] = named.result()
+            write_rows(store_dir, value, counts)
         finally:
             wait([f for f in (aside, counted, named) if f is not None])
     return Recorded(
@@ -124,6 +147,41 @@ def record(
         seconds={k: round(v, 3) for k, v in seconds.items()},
         beside=aside.result() if aside is not None else None,
     )
+
+
+#: From this many triples on, an on-disk store's statistics and reconciliation rows are
+#: read in child processes (:func:`record`).
+APART_FROM = 500_000
+
+
+def _read(what: str, store: ox.Store | str, store_dir: str) -> tuple[Any, float]:
+    """The ``statistics`` or the ``reconciliation`` rows of ``store`` (a path: a
+    checkpoint, opened read-only here, in a child process), with the seconds it took."""
+    began = time.perf_counter()
+    if isinstance(store, str):
+        store = ox.Store.read_only(store)
+    if what == "statistics":
+        value: Any = DatasetStatistics.from_store(store, store_dir=store_dir)
+    else:
+        value = read_store(store)
+    return value, time.perf_counter() - began
+
+
+@contextmanager
+def _checkpoint(store: ox.Store, store_dir: Path) -> Iterator[Path]:
+    """A checkpoint of the on-disk ``store`` beside its folder, removed on exit: RocksDB
+    hard-links the store's immutable files into it (milliseconds), so other processes
+    read the store as it is now however the writer's background work changes its files
+    meanwhile."""
+    for stale in store_dir.parent.glob(f".{store_dir.name}-reading-*"):  # a killed run's
+        shutil.rmtree(stale, ignore_errors=True)
+    folder = store_dir.parent / f".{store_dir.name}-reading-{uuid.uuid4().hex}"
+    try:
+        store.flush()
+        store.backup(str(folder))
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass(frozen=True)
