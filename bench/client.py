@@ -25,6 +25,11 @@ from urllib.parse import quote, urlsplit
 JSON_RESULTS = "application/sparql-results+json"
 
 
+#: How a request on a connection the server closed while it was idle fails: no answer
+#: at all, or the request cannot even be written.
+_CLOSED_WHILE_IDLE = ("RemoteDisconnected", "BrokenPipeError")
+
+
 @dataclass
 class Reply:
     status: int | None  # None: timed out or the connection failed
@@ -69,7 +74,19 @@ class Connection:
         return self.get(f"{self.path}?{self.params}query={quote(text, safe='')}", accept)
 
     def get(self, target: str, accept: str) -> Reply:
-        """``GET`` ``target`` (a path with its query string) on this connection's host."""
+        """``GET`` ``target`` (a path with its query string) on this connection's host.
+
+        A kept-alive connection that the server closed while it was idle (uvicorn
+        closes one after 5 s) fails before any answer: the request is then sent once
+        more on a new connection, and only that one is timed.
+        """
+        reused = self._conn is not None
+        reply = self._get(target, accept)
+        if reused and reply.error in _CLOSED_WHILE_IDLE:
+            return self._get(target, accept)
+        return reply
+
+    def _get(self, target: str, accept: str) -> Reply:
         started = time.perf_counter()
         try:
             conn = self._connection()

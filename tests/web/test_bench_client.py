@@ -68,3 +68,33 @@ def test_an_endpoint_urls_own_parameters_go_with_every_query() -> None:
     conn.get = lambda target, accept: sent.append(target)  # type: ignore[method-assign]
     conn.query("ASK {}", client.JSON_RESULTS)
     assert sent == ["/sparql?default-graph-uri=urn%3Ax&query=ASK%20%7B%7D"]
+
+
+def test_a_connection_the_server_closed_while_idle_is_opened_again() -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class OneAnswerPerConnection(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # says keep-alive, then closes: as after an idle time
+
+        def do_GET(self) -> None:
+            body = b'{"head": {}, "boolean": true}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), OneAnswerPerConnection)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        conn = client.Connection(f"http://127.0.0.1:{server.server_port}/sparql", 5)
+        replies = [conn.query("ASK {}", client.JSON_RESULTS) for _ in range(3)]
+        assert [r.status for r in replies] == [200, 200, 200]
+        conn.close()
+    finally:
+        server.shutdown()
+        server.server_close()
