@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,8 +68,7 @@ LAYOUT = 2
 COUNTS_FILE = "ccai-counts.json"
 
 _MATERIALISE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
-_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 _OVERLAP = f"""ASK {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }}
   GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{INFERRED}>) }}"""
 #: A store of layout 1: inferred triples missing from the default graph.
@@ -128,17 +128,30 @@ def materialise(store: ox.Store) -> None:
         raise StoreLayoutError("the inferred graph repeats asserted triples")
 
 
-def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
-    """The solutions of a SELECT query (``store.query`` is typed for every query form)."""
-    solutions = store.query(query)
+def _select(
+    store: ox.Store, query: str, graph: ox.NamedNode | ox.BlankNode | None = None
+) -> ox.QuerySolutions:
+    """The solutions of a SELECT query (``store.query`` is typed for every query form),
+    over ``graph`` when given, else over the store's default graph."""
+    solutions = store.query(query, default_graph=graph)
     assert isinstance(solutions, ox.QuerySolutions), query
     return solutions
 
 
 def count_triples(store: ox.Store) -> TripleCounts:
-    """The :class:`TripleCounts` of a materialised store."""
-    per_graph = {sol["g"].value: int(sol["n"].value) for sol in _select(store, _PER_GRAPH)}
-    total = int(next(iter(_select(store, _DEFAULT)))["n"].value)
+    """The :class:`TripleCounts` of a materialised store.
+
+    Each graph is counted on its own (a range of the store's indexes), the default
+    graph on a second thread meanwhile (pyoxigraph counts without holding the GIL):
+    4.5 s at 10⁷ triples, where one ``GROUP BY ?g`` over the named graphs (it hashes
+    each quad's graph) and then the default graph took 13.5 s (``bench/README.md``).
+    Empty named graphs are left out.
+    """
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ccai-count") as pool:
+        default = pool.submit(_count, store, None)
+        counted = {g.value: _count(store, g) for g in store.named_graphs()}
+        total = default.result()
+    per_graph = {g: n for g, n in counted.items() if n}
     if per_graph and (not total or store.query(_OLD_LAYOUT)):
         raise StoreLayoutError(
             "The store's default graph is not the materialised union of its named graphs "
@@ -155,16 +168,14 @@ def counts_after_adding(
     written, the inferred one among them) are counted again, each on its own."""
     per_graph = dict(before.graphs)
     for graph in graphs:
-        per_graph[graph] = _count_graph(store, graph)
+        per_graph[graph] = _count(store, ox.NamedNode(graph))
     per_graph = {g: n for g, n in per_graph.items() if n}
     return TripleCounts.of(total, per_graph)
 
 
-def _count_graph(store: ox.Store, graph: str) -> int:
-    query = (
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ox.NamedNode(graph).value}> {{ ?s ?p ?o }} }}"
-    )
-    return int(next(iter(_select(store, query)))["n"].value)
+def _count(store: ox.Store, graph: ox.NamedNode | ox.BlankNode | None) -> int:
+    """The triples of ``graph`` (``None``: the default graph)."""
+    return int(next(iter(_select(store, _COUNT, graph)))["n"].value)
 
 
 def write_counts(store_dir: str | Path, counts: TripleCounts) -> Path:

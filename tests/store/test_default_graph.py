@@ -85,6 +85,20 @@ def test_a_store_of_the_old_layout_is_refused() -> None:
     assert count_triples(old).total == 2 and count_triples(old).inferred == 1
 
 
+def test_the_counts_are_each_graphs_triples_and_the_default_graphs() -> None:
+    store = ox.Store()
+    a, b, g, h = (ox.NamedNode(f"http://e/{x}") for x in ("a", "b", "g", "h"))
+    store.add(ox.Quad(a, P, ox.Literal("1"), g))
+    store.add(ox.Quad(a, P, ox.Literal("1"), h))  # one triple, two graphs
+    store.add(ox.Quad(b, P, ox.Literal("2"), h))
+    store.add(ox.Quad(b, P, a, ox.NamedNode(INFERRED)))
+    store.add_graph(ox.NamedNode("http://e/empty"))
+    materialise(store)
+    counts = count_triples(store)
+    assert counts.graphs == {"http://e/g": 1, "http://e/h": 2, INFERRED: 1}
+    assert (counts.total, counts.asserted, counts.inferred) == (3, 2, 1)
+
+
 def test_an_inferred_triple_that_is_asserted_is_refused() -> None:
     store = ox.Store()
     triple = (ox.NamedNode("http://e/a"), P, ox.Literal("1"))
