@@ -51,6 +51,44 @@ def test_the_build_records_what_the_four_queries_read(fixture_build, tmp_path: P
         assert Counter(getattr(recorded, part)) == Counter(getattr(read, part)), part
 
 
+def test_the_rows_are_the_four_queries_over_the_whole_store(fixture_build) -> None:
+    from api.reconcile.queries import render
+    from api.reconcile.recorded import QUERIES, rows_of
+    from api.store.layout import materialise
+
+    out, _report = fixture_build
+    store = ox.Store()
+    store.bulk_load(path=str(out / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
+    g = ox.NamedNode("https://w3id.org/ccai/graph/loaded")
+    other = ox.NamedNode("https://example.org/museum/object/1")  # not reconcilable
+    concept = ox.NamedNode("https://w3id.org/ccai/vocab/test/concept")
+    definition = ox.NamedNode("http://www.w3.org/2004/02/skos/core#definition")
+    store.extend(
+        [
+            ox.Quad(other, ox.NamedNode(LABEL), ox.Literal("Object one"), g),
+            ox.Quad(ox.BlankNode(), ox.NamedNode(LABEL), ox.Literal("Blank"), g),
+            ox.Quad(ox.NamedNode(ORG), ox.NamedNode(LABEL), ox.Literal("DMN", language="nl"), g),
+            ox.Quad(concept, definition, ox.Literal("A concept", language="en"), g),
+            ox.Quad(concept, ox.NamedNode(LABEL), other, g),  # not a literal: no name
+        ]
+    )
+    materialise(store)
+
+    def select(name: str) -> list[dict[str, object]]:
+        solutions = store.query(render(name))
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        return [{n: solution[n] for n in names} for solution in solutions]
+
+    whole = rows_of({name: select(name) for name in QUERIES})
+    read = read_store(store)
+    assert (ORG, LABEL, "DMN", "nl") in read.names
+    assert (concept.value, None, "A concept", "en") in read.types
+    assert not any(name == "Object one" for _, _, name, _ in read.names)
+    for part in ("names", "types", "classes", "properties"):
+        assert Counter(getattr(read, part)) == Counter(getattr(whole, part)), part
+
+
 def test_the_service_matches_with_the_recorded_rows(fixture_build, tmp_path: Path) -> None:
     build = _build(fixture_build, tmp_path)
     path = build / "oxigraph" / RECONCILE_FILE
