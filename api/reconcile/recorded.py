@@ -19,7 +19,7 @@ concepts, schemes and source documents under ``https://w3id.org/ccai/``):
 data loaded under other IRIs adds nothing, however large.
 
 >>> import tempfile
->>> from api.store.layout import TripleCounts
+>>> from api.store.layout import TripleCounts, select
 >>> rows = Rows(names=[("https://w3id.org/ccai/id/organisation/nemo", "rdfs:label", "NEMO", None)])
 >>> counts = TripleCounts(1, 1, 0, {"https://w3id.org/ccai/graph/a": 1})
 >>> folder = tempfile.mkdtemp()
@@ -41,7 +41,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from api.store.layout import TripleCounts
+from api.store.layout import TripleCounts, select
 
 from .queries import render
 
@@ -134,19 +134,18 @@ def read_store(store: ox.Store) -> Rows:
     types, 39 s, to keep about 4,000 rows (``bench/README.md``).
     """
 
-    def select(name: str, on: ox.Store) -> list[dict[str, Any]]:
-        solutions = on.query(render(name))
-        assert isinstance(solutions, ox.QuerySolutions), name
-        names = [v.value for v in solutions.variables]
-        return [{n: solution[n] for n in names} for solution in solutions]
+    def solutions(name: str, on: ox.Store) -> list[dict[str, Any]]:
+        found = select(on, render(name))
+        names = [v.value for v in found.variables]
+        return [{n: solution[n] for n in names} for solution in found]
 
     own = _reconcilable_triples(store)
     return rows_of(
         {
-            "names": select("names", own),
-            "types": select("types", own),
-            "classes": select("classes", store),
-            "properties": select("properties", store),
+            "names": solutions("names", own),
+            "types": solutions("types", own),
+            "classes": solutions("classes", store),
+            "properties": solutions("properties", store),
         }
     )
 
@@ -156,10 +155,8 @@ def _reconcilable_triples(store: ox.Store) -> ox.Store:
     graph whose subject is an IRI in :data:`RECONCILABLE`: each distinct subject is
     read once (pyoxigraph's ``DISTINCT`` over the subject index), those kept looked up."""
     everything = ox.DefaultGraph()
-    subjects = store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")
-    assert isinstance(subjects, ox.QuerySolutions)
     own = ox.Store()
-    for (subject,) in subjects:
+    for (subject,) in select(store, "SELECT DISTINCT ?s WHERE { ?s ?p ?o }"):
         if type(subject) is ox.NamedNode and subject.value.startswith(RECONCILABLE):
             own.extend(
                 ox.Quad(q.subject, q.predicate, q.object)

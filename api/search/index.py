@@ -62,6 +62,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from api.store.layout import select
+
 #: File name of the index in a build directory.
 INDEX_FILE = "search.sqlite"
 
@@ -213,7 +215,7 @@ def _label_rows(
     """
     name = graph.value if isinstance(graph, ox.NamedNode) else ""
     if subject is None:
-        for iri, label in _select(store, _GRAPH_LABELS, graph):
+        for iri, label in select(store, _GRAPH_LABELS, graph):
             if type(iri) is ox.NamedNode and type(label) is ox.Literal:
                 yield iri.value, label.value, label.language, name
         return
@@ -374,29 +376,17 @@ def _every_type(store: ox.Store, *, laid_out: bool) -> Iterator[tuple[str, str]]
             if type(cls) is ox.NamedNode and type(subject) is ox.NamedNode:
                 yield subject.value, cls.value
         return
-    for (cls,) in _select(store, _CLASSES):
+    for (cls,) in select(store, _CLASSES):
         if type(cls) is not ox.NamedNode:
             continue
         # ``cls`` is a NamedNode (a valid IRI): its N-Triples form is a safe IRI reference
         of_class = f"SELECT ?s WHERE {{ ?s <{RDF_TYPE.value}> {cls} }}"
-        for (subject,) in _select(store, of_class):
+        for (subject,) in select(store, of_class):
             if type(subject) is ox.NamedNode:
                 yield subject.value, cls.value
 
 
 _CLASSES = f"SELECT DISTINCT ?class WHERE {{ ?s <{RDF_TYPE.value}> ?class }}"
-
-
-def _select(
-    store: ox.Store,
-    query: str,
-    graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None,
-) -> ox.QuerySolutions:
-    """The solutions of the ``SELECT`` ``query`` on ``store`` (over ``graph``, when given,
-    else its default graph)."""
-    solutions = store.query(query, default_graph=graph)
-    assert isinstance(solutions, ox.QuerySolutions), query
-    return solutions
 
 
 def build(store: ox.Store, path: str | Path, *, laid_out: bool = False) -> int:

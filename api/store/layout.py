@@ -128,8 +128,10 @@ def materialise(store: ox.Store) -> None:
         raise StoreLayoutError("the inferred graph repeats asserted triples")
 
 
-def _select(
-    store: ox.Store, query: str, graph: ox.NamedNode | ox.BlankNode | None = None
+def select(
+    store: ox.Store,
+    query: str,
+    graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None,
 ) -> ox.QuerySolutions:
     """The solutions of a SELECT query (``store.query`` is typed for every query form),
     over ``graph`` when given, else over the store's default graph."""
@@ -143,7 +145,7 @@ def count_triples(store: ox.Store) -> TripleCounts:
 
     Each graph is counted on its own (a range of the store's indexes), the default
     graph on a second thread meanwhile (pyoxigraph counts without holding the GIL):
-    4.5 s at 10⁷ triples, where one ``GROUP BY ?g`` over the named graphs (it hashes
+    4.7 s at 10⁷ triples, where one ``GROUP BY ?g`` over the named graphs (it hashes
     each quad's graph) and then the default graph took 13.5 s (``bench/README.md``).
     Empty named graphs are left out.
     """
@@ -175,7 +177,7 @@ def counts_after_adding(
 
 def _count(store: ox.Store, graph: ox.NamedNode | ox.BlankNode | None) -> int:
     """The triples of ``graph`` (``None``: the default graph)."""
-    return int(next(iter(_select(store, _COUNT, graph)))["n"].value)
+    return int(next(iter(select(store, _COUNT, graph)))["n"].value)
 
 
 def write_counts(store_dir: str | Path, counts: TripleCounts) -> Path:
