@@ -406,6 +406,23 @@ def _keep_out(graph: str) -> str:
     return f'FILTER(?g != <{graph}> && ?g != <{INFERRED}> && !STRSTARTS(STR(?g), "{_RESERVED}"))'
 
 
+def _label_or_type_changes(graphs: Iterable[str]) -> tuple[str, str]:
+    """For the graphs of what a load changes: a query with a row when one of them states
+    a subclass (then any subject's classes can change), and the pattern of their label
+    and ``rdf:type`` statements about IRIs, subject ``?s`` (whose labels or classes
+    change)."""
+    values = f"VALUES ?g {{ {' '.join(f'<{g}>' for g in graphs)} }}"
+    subclass = (
+        f"SELECT ?s WHERE {{ {values} GRAPH ?g {{ ?s <{search_index.SUBCLASS}> ?o }} }} LIMIT 1"
+    )
+    predicates = " ".join(f"<{p}>" for p in (*search_index.LABEL_PREDICATES, _RDF_TYPE.value))
+    pattern = (
+        f"{values} GRAPH ?g {{ ?s ?p ?o }} VALUES ?p {{ {predicates} }} "
+        "FILTER(isIRI(?s) && !isBlank(?o))"
+    )
+    return subclass, pattern
+
+
 class Progress:
     """Triples read, on standard error, at most twice a second (``quiet``: nothing)."""
 
@@ -828,7 +845,9 @@ class EmbeddedTarget:
         # store they no longer describe, and without them nothing recorded is trusted
         # (the service and the next load count again). Then the journal says the swap
         # began: every graph it needs is complete, and a load killed from here on is
-        # completed by the next one (_recover).
+        # completed by the next one (_recover). The subjects whose labels or classes change
+        # are read before the graphs of the changes go.
+        changed = self._subjects_changed(temp, graph, inferred)
         (self.path / COUNTS_FILE).unlink(missing_ok=True)
         if self._journal is not None:
             self._journal |= {
@@ -854,7 +873,42 @@ class EmbeddedTarget:
         self._end_journal()
         self._touched = False
         additions, self._additions = (self._additions if inferred.incremental else None), None
-        self._record(graphs=[graph, INFERRED], additions=additions)
+        self._record(graphs=[graph, INFERRED], additions=additions, changed=changed)
+
+    def _subjects_changed(self, temp: str, graph: str, inferred: Entailed) -> set[str] | None:
+        """The subjects whose labels or classes a graph loaded again can change: those of
+        the label and ``rdf:type`` statements it gains (``temp``) or loses, or the
+        inferred graph gains or loses. ``None``, every subject of the graph's labels, for
+        a new graph, after an inference of the whole store, when a subclass statement
+        changes (any subject's classes can), or when the build's label index is not
+        stamped with this store's counts before the load (:func:`_index_is_current`):
+        only an index that described the store can be updated by what changed."""
+        if temp == graph or not inferred.incremental or not self._index_is_current():
+            return None
+        changes = (temp, _minus_of(temp), inferred.graph, inferred.gone)
+        subclass, pattern = _label_or_type_changes(g for g in changes if g is not None)
+        if self.select(subclass):
+            return None
+        return {row["s"].value for row in self.select(f"SELECT DISTINCT ?s WHERE {{ {pattern} }}")}
+
+    def _index_is_current(self) -> bool:
+        """Whether this store is a build's whose label index says it describes the store
+        as recorded before this load (:func:`api.search.index.described`)."""
+        labels = self._labels_file()
+        return (
+            labels is not None
+            and self._baseline is not None
+            and search_index.described(labels) == self._baseline.counts
+        )
+
+    def _labels_file(self) -> Path | None:
+        """The label index of the build whose store this is; ``None`` for a store alone."""
+        from api.build.artefacts import STORE_DIR
+
+        build = self.path.parent
+        if self.path.name != STORE_DIR or not (build / "report.json").is_file():
+            return None
+        return build / search_index.INDEX_FILE
 
     def _swap_in(
         self, temp: str, graph: str, *, incremental: bool, scratch: str, gone: str | None = None
@@ -902,13 +956,18 @@ class EmbeddedTarget:
         self._copy(temp, g)
 
     def _record(
-        self, *, graphs: list[str] | None = None, additions: Additions | None = None
+        self,
+        *,
+        graphs: list[str] | None = None,
+        additions: Additions | None = None,
+        changed: set[str] | None = None,
     ) -> None:
         """Flush, and record what the service reads at start-up (:mod:`api.build.recorded`):
         updated by ``additions`` when the load only added triples, else read again from
-        the store; in a build, its label index (the labels of ``graphs`` again, or all of
-        them); its checksums and report once the store is closed (:meth:`close`)."""
-        from api.build.artefacts import STORE_DIR
+        the store; in a build, its label index (the labels of ``graphs`` again, only
+        those of the subjects ``changed`` when given, in an index that described the
+        store before; else all of them), stamped with the store's counts; its checksums
+        and report once the store is closed (:meth:`close`)."""
         from api.build.recorded import record
 
         known = (
@@ -917,24 +976,29 @@ class EmbeddedTarget:
             else None
         )
         self.store.flush()
-        build = self.path.parent
-        if self.path.name != STORE_DIR or not (build / "report.json").is_file():
+        labels = self._labels_file()
+        if labels is None:
             record(self.store, self.path, known=known, on_disk=True)  # a store, not a build
             self._baseline = baseline(self.store, self.path)
             return
-        labels = build / search_index.INDEX_FILE
+        counts = known.counts if known is not None else count_triples(self.store)
+        # an index that did not describe the store before (a load killed while writing
+        # it, a build older than the stamps) is written anew, not patched
+        patched = graphs if graphs is not None and self._index_is_current() else None
 
         def index_labels() -> int:
-            if graphs is None or not labels.is_file():
-                return search_index.build(self.store, labels, laid_out=True)
-            return search_index.replace_graphs(self.store, labels, graphs)
+            if patched is None:
+                return search_index.build(self.store, labels, laid_out=True, describes=counts)
+            only = None if changed is None else dict.fromkeys(patched, changed)
+            return search_index.replace_graphs(
+                self.store, labels, patched, only=only, describes=counts
+            )
 
-        recorded = record(self.store, self.path, beside=index_labels, known=known, on_disk=True)
-        counts = recorded.counts
+        record(self.store, self.path, counts=counts, beside=index_labels, known=known, on_disk=True)
         self.store.flush()
         # The store's checksums once it is closed (close()): RocksDB compacts in the
         # background while it is open, creating and deleting files.
-        self._unchecked = (build, counts)
+        self._unchecked = (labels.parent, counts)
         self._baseline = baseline(self.store, self.path)
 
     def subjects_in(self, iris: list[str]) -> set[str]:
@@ -1374,15 +1438,9 @@ class RemoteTarget:
         if not (self._by_difference and inferred.incremental) or None in (self._index, self._base):
             return None
         changes = (_plus_of(temp), _minus_of(temp), inferred.graph, inferred.gone)
-        graphs = " ".join(f"<{g}>" for g in changes if g is not None)
-        subclass = f"GRAPH ?g {{ ?s <{search_index.SUBCLASS}> ?o }}"
-        if self.select(f"SELECT ?s WHERE {{ VALUES ?g {{ {graphs} }} {subclass} }} LIMIT 1"):
+        subclass, pattern = _label_or_type_changes(g for g in changes if g is not None)
+        if self.select(subclass):
             return None
-        predicates = " ".join(f"<{p}>" for p in (*search_index.LABEL_PREDICATES, _RDF_TYPE.value))
-        pattern = (
-            f"VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} VALUES ?p {{ {predicates} }} "
-            "FILTER(isIRI(?s) && !isBlank(?o))"
-        )
         try:
             return {row["s"].value for row in all_rows(self.select, "?s ?p ?o", pattern)}
         except RemoteIndexError:

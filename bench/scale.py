@@ -213,7 +213,13 @@ def load(data: Path, build: Path, target: Path) -> dict:
         store,
         target / STORE_DIR,
         counts=counts,
-        beside=partial(search_index.build, store, target / search_index.INDEX_FILE, laid_out=True),
+        beside=partial(
+            search_index.build,
+            store,
+            target / search_index.INDEX_FILE,
+            laid_out=True,
+            describes=counts,
+        ),
         on_disk=True,
     )
     labels = recorded.beside

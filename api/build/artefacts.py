@@ -222,7 +222,11 @@ def write_store(out_dir: Path, nquads: Path) -> StoreSummary:
             path,
             counts=counts,
             beside=partial(
-                search_index.build, store, out_dir / search_index.INDEX_FILE, laid_out=True
+                search_index.build,
+                store,
+                out_dir / search_index.INDEX_FILE,
+                laid_out=True,
+                describes=counts,
             ),
             on_disk=True,
         ).beside

@@ -5,7 +5,10 @@ store it has just written; ``ccai load`` replaces the labels of the graph it
 loaded and of the inferred graph (:func:`replace_graphs`, on a copy swapped
 in: a running service keeps the file it opened; for a remote store, into an
 index of its own, :mod:`api.search.remote`); the service opens it
-read-only. A search is an
+read-only. Each writer may stamp the index with the triple counts of the store
+it describes (:func:`described`): a load that finds the stamp equal to the
+store's counts before it replaces only the labels of the subjects it changed.
+A search is an
 index lookup, never a scan of the literals, so its cost does not grow with
 the graph (``bench/scale.py`` measures it at 10⁶ and 10⁷ triples).
 
@@ -51,6 +54,7 @@ subject once, with its best label.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -62,7 +66,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from api.store.layout import select
+from api.store.layout import TripleCounts, select
 
 #: File name of the index in a build directory.
 INDEX_FILE = "search.sqlite"
@@ -99,6 +103,7 @@ CREATE TABLE IF NOT EXISTS classes (iri TEXT NOT NULL, class TEXT NOT NULL,
     PRIMARY KEY (iri, class)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS classes_by_class ON classes (class, iri);
 CREATE TABLE IF NOT EXISTS display (iri TEXT PRIMARY KEY, label TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS described (counts TEXT NOT NULL);
 """
 
 # A subject's display label, as the in-memory index chooses it (api.rest.search): English
@@ -389,9 +394,16 @@ def _every_type(store: ox.Store, *, laid_out: bool) -> Iterator[tuple[str, str]]
 _CLASSES = f"SELECT DISTINCT ?class WHERE {{ ?s <{RDF_TYPE.value}> ?class }}"
 
 
-def build(store: ox.Store, path: str | Path, *, laid_out: bool = False) -> int:
+def build(
+    store: ox.Store,
+    path: str | Path,
+    *,
+    laid_out: bool = False,
+    describes: TripleCounts | None = None,
+) -> int:
     """Write a new index of every label in ``store`` at ``path`` (replaced atomically).
     ``laid_out``: ``store`` is laid out as built (its default graph is not read again).
+    ``describes``: the store's triple counts, stamped on the index (:func:`described`).
 
     Returns the number of labels indexed.
     """
@@ -403,6 +415,7 @@ def build(store: ox.Store, path: str | Path, *, laid_out: bool = False) -> int:
         with conn:
             rows = _labels(store, None, laid_out=laid_out)
             count = _insert_all(conn, store, rows, laid_out=laid_out)
+            _stamp(conn, describes)
         conn.execute("INSERT INTO labels (labels) VALUES ('optimize')")
         conn.commit()
     finally:
@@ -429,13 +442,15 @@ def replace_graphs(
     *,
     base: str | Path | None = None,
     only: Mapping[str, Collection[str]] | None = None,
+    describes: TripleCounts | None = None,
 ) -> int:
     """:func:`add_graph` for each of ``graphs``, on a copy of the index (of ``base``, when
     given: another index) that then replaces the one at ``path`` atomically (a service
     that opened the file, or a hard link to it, keeps reading the old one). For ``ccai
     load``. ``only``: for a graph it names, only the labels of those subjects are
-    replaced (and their classes read again), the others' left as they are. Returns the
-    labels added."""
+    replaced (and their classes read again), the others' left as they are.
+    ``describes``: the store's triple counts now, stamped on the new index (none: the
+    stamp is removed). Returns the labels added."""
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     shutil.copyfile(base if base is not None else path, tmp)
@@ -445,12 +460,35 @@ def replace_graphs(
         try:
             with conn:
                 added = sum(_replace(conn, store, g, subsets.get(g)) for g in graphs)
+                _stamp(conn, describes)
         finally:
             conn.close()
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return added
+
+
+def _stamp(conn: sqlite3.Connection, counts: TripleCounts | None) -> None:
+    conn.execute("DELETE FROM described")
+    if counts is not None:
+        text = json.dumps(counts.as_dict(), sort_keys=True)
+        conn.execute("INSERT INTO described (counts) VALUES (?)", (text,))
+
+
+def described(path: str | Path) -> TripleCounts | None:
+    """The triple counts of the store the index at ``path`` was stamped as describing
+    (:func:`build`, :func:`replace_graphs`); ``None`` when it bears none (written
+    without, or before stamps existed) or cannot be read."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT counts FROM described").fetchone()
+        finally:
+            conn.close()
+        return TripleCounts.from_dict(json.loads(row[0])) if row is not None else None
+    except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def subjects_of(path: str | Path, graphs: Iterable[str]) -> set[str]:

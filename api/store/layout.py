@@ -56,6 +56,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -114,6 +115,16 @@ class TripleCounts:
             "inferred": self.inferred,
             "graphs": dict(self.graphs),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TripleCounts:
+        """The counts :meth:`as_dict` gave (KeyError, TypeError, ValueError if not)."""
+        return cls(
+            total=int(data["total"]),
+            asserted=int(data["asserted"]),
+            inferred=int(data["inferred"]),
+            graphs={str(g): int(n) for g, n in data["graphs"].items()},
+        )
 
 
 def materialise(store: ox.Store) -> None:
@@ -201,12 +212,7 @@ def read_counts(store_dir: str | Path) -> TripleCounts | None:
         data = json.loads((Path(store_dir) / COUNTS_FILE).read_text(encoding="utf-8"))
         if data.get("layout") != LAYOUT:
             return None
-        return TripleCounts(
-            total=int(data["total"]),
-            asserted=int(data["asserted"]),
-            inferred=int(data["inferred"]),
-            graphs={str(g): int(n) for g, n in data["graphs"].items()},
-        )
+        return TripleCounts.from_dict(data)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 

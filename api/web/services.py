@@ -61,7 +61,7 @@ from api.linked_data.service import LinkedData
 from api.reconcile.recorded import recorded_rows
 from api.reconcile.service import ReconcileService
 from api.rest.catalogue import Catalogue
-from api.search.index import INDEX_FILE
+from api.search.index import INDEX_FILE, described
 from api.search.remote import RemoteIndex
 from api.settings import Settings
 from api.sparql.cache import ResultCache
@@ -295,9 +295,11 @@ def label_index_dir(
 ) -> Path | None:
     """The folder whose label index (``search.sqlite``) ``/api/search`` answers from: the
     pinned build when its store holds exactly the data served (the same triples per
-    named graph as ``counts``, the served store's); for a remote store (``remote``: its
-    query endpoint and default graph), else the index ``ccai load`` kept for it beside
-    the build when it recorded these counts (:mod:`api.search.remote`); else ``None``
+    named graph as ``counts``, the served store's) and its index does not say it
+    describes other counts (:func:`~api.search.index.described`); for a remote store
+    (``remote``: its query endpoint and default graph), else the index ``ccai load``
+    kept for it beside the build when it recorded these counts
+    (:mod:`api.search.remote`); else ``None``
     (every label of the store is then read into memory at start-up, entities,
     concepts and sources only).
 
@@ -312,5 +314,8 @@ def label_index_dir(
     if remote is not None:  # the index ccai load keeps for this store, or the build's
         found = RemoteIndex(build, *remote).base_for(counts)
         return found.parent if found is not None else None
-    recorded = read_counts(build / STORE_DIR)
-    return build if (build / INDEX_FILE).is_file() and recorded == counts else None
+    index = build / INDEX_FILE
+    if not index.is_file() or read_counts(build / STORE_DIR) != counts:
+        return None
+    stamp = described(index)  # an index written before stamps bears none
+    return build if stamp is None or stamp == counts else None
