@@ -41,7 +41,6 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -178,8 +177,7 @@ def generate(size: int, seed: int, build: Path) -> Path:
 def load(data: Path, build: Path, target: Path) -> dict:
     """A build directory at ``target``: the project build's files (hard links) and a new store
     holding the project's dataset and ``data``. Runs in the calling process."""
-    from api.build.artefacts import STORE_DIR
-    from api.build.recorded import record
+    from api.build.artefacts import STORE_DIR, record_build
     from api.search import index as search_index
     from api.store.layout import count_triples, materialise
 
@@ -209,19 +207,7 @@ def load(data: Path, build: Path, target: Path) -> dict:
     t = time.perf_counter()
     # what the service reads at start-up instead of the store (api.build.recorded), and
     # the label index in a thread meanwhile (as `ccai build` and `ccai load` record them)
-    recorded = record(
-        store,
-        target / STORE_DIR,
-        counts=counts,
-        beside=partial(
-            search_index.build,
-            store,
-            target / search_index.INDEX_FILE,
-            laid_out=True,
-            describes=counts,
-        ),
-        on_disk=True,
-    )
+    recorded = record_build(store, target, counts)
     labels = recorded.beside
     timings["recorded"] = time.perf_counter() - t
     timings["search index"] = recorded.seconds["beside"]

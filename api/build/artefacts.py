@@ -59,7 +59,7 @@ from typing import TypedDict
 import pyoxigraph
 from rdflib import Dataset, Graph
 
-from api.build.recorded import record
+from api.build.recorded import Recorded, record
 from api.namespaces import PREFIXES
 from api.search import index as search_index
 from api.store.layout import TripleCounts, count_triples, materialise
@@ -195,6 +195,20 @@ def _write_dumps(
     return written
 
 
+def record_build(store: pyoxigraph.Store, out_dir: Path, counts: TripleCounts) -> Recorded:
+    """What the service reads at start-up instead of the store of the build ``out_dir``
+    (:func:`api.build.recorded.record`), and its label index meanwhile, stamped with the
+    store's ``counts`` (:func:`api.search.index.build`)."""
+    index = out_dir / search_index.INDEX_FILE
+    return record(
+        store,
+        out_dir / STORE_DIR,
+        counts=counts,
+        beside=partial(search_index.build, store, index, laid_out=True, describes=counts),
+        on_disk=True,
+    )
+
+
 def write_store(out_dir: Path, nquads: Path) -> StoreSummary:
     """Load ``nquads`` into a new pyoxigraph store at ``out_dir/oxigraph``.
 
@@ -217,19 +231,7 @@ def write_store(out_dir: Path, nquads: Path) -> StoreSummary:
         graphs = sorted(g.value for g in store.named_graphs())
         quads = len(store)
         counts = count_triples(store)
-        labels = record(  # read at start by the service instead; the label index meanwhile
-            store,
-            path,
-            counts=counts,
-            beside=partial(
-                search_index.build,
-                store,
-                out_dir / search_index.INDEX_FILE,
-                laid_out=True,
-                describes=counts,
-            ),
-            on_disk=True,
-        ).beside
+        labels = record_build(store, out_dir, counts).beside
     finally:
         del store
         gc.collect()
