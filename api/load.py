@@ -540,6 +540,7 @@ class EmbeddedTarget:
         self._side: ox.Store | None = None  # a graph loaded again, until compared (begin)
         self._side_dir: Path | None = None
         self._unchecked: tuple[Path, TripleCounts] | None = None  # checksums due (close)
+        self._notes: list[str] = []  # for the summary (notes)
         for left in path.parent.glob(SIDE_STORE + "*"):  # a killed load's (the store's
             shutil.rmtree(left, ignore_errors=True)  # lock says no load is under way)
         self._recover()
@@ -573,6 +574,7 @@ class EmbeddedTarget:
         # into another graph, and the swap applies both (a large graph dropped and
         # written again costs about 100 s per 10^6 triples in RocksDB's deletions).
         into = temp if replaced else graph
+        self._notes = []
         if replaced:
             self._side_dir = Path(tempfile.mkdtemp(dir=self.path.parent, prefix=SIDE_STORE))
             self._side = ox.Store(str(self._side_dir))
@@ -994,7 +996,16 @@ class EmbeddedTarget:
                 self.store, labels, patched, only=only, describes=counts
             )
 
-        record(self.store, self.path, counts=counts, beside=index_labels, known=known, on_disk=True)
+        recorded = record(
+            self.store, self.path, counts=counts, beside=index_labels, known=known, on_disk=True
+        )
+        if patched is None:
+            what = f"written anew, {recorded.beside:,} labels"
+        else:
+            whose = "" if changed is None else f" (of the {len(changed):,} subjects it changed)"
+            what = f"{recorded.beside:,} labels of {' and '.join(patched)}{whose}"
+        seconds = recorded.seconds.get("beside", 0.0)
+        self._notes.append(f"label index: {what}, in {labels} ({seconds:.1f} s)")
         self.store.flush()
         # The store's checksums once it is closed (close()): RocksDB compacts in the
         # background while it is open, creating and deleting files.
@@ -1009,7 +1020,7 @@ class EmbeddedTarget:
         }
 
     def notes(self) -> list[str]:
-        return []
+        return list(self._notes)
 
     def load_build(self, build: Path, *, quiet: bool = False) -> dict[str, int]:
         """Copy another build's store (``build/oxigraph``) into this one."""

@@ -127,7 +127,10 @@ def test_the_build_stamps_its_index_with_its_counts(build: Path) -> None:
 
 
 def test_a_graph_loaded_again_replaces_the_labels_of_the_subjects_it_changed(
-    build: Path, tmp_path: Path, replaced: list[dict[str, Any]]
+    build: Path,
+    tmp_path: Path,
+    replaced: list[dict[str, Any]],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     _load(build, tmp_path, FIRST)
     assert replaced == [
@@ -139,6 +142,10 @@ def test_a_graph_loaded_again_replaces_the_labels_of_the_subjects_it_changed(
     (call,) = replaced
     changed = {D + local for local in ("a", "b", "c", "e", "f", "g", "h")}
     assert call["only"] == {GRAPH: changed, INFERRED: changed}
+    summary = capsys.readouterr().out
+    assert (
+        f"label index: 7 labels of {GRAPH} and {INFERRED} (of the 7 subjects it changed)" in summary
+    )
     assert_index_describes_the_store(build, tmp_path)
     labels = search_index.SearchIndex(build / "search.sqlite")
     try:
@@ -170,14 +177,20 @@ def test_a_subclass_among_the_changes_replaces_the_whole_graph(
     "stamp", [None, '{"total": 1, "asserted": 1, "inferred": 0, "graphs": {}}']
 )
 def test_an_index_that_does_not_describe_the_store_is_written_anew(
-    build: Path, tmp_path: Path, replaced: list[dict[str, Any]], stamp: str | None
+    build: Path,
+    tmp_path: Path,
+    replaced: list[dict[str, Any]],
+    stamp: str | None,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     # no stamp: an index written before stamps; another: a load killed while writing it
     _load(build, tmp_path, FIRST)
     _stamp(build / "search.sqlite", stamp)
     replaced.clear()
+    capsys.readouterr()
     _load(build, tmp_path, SECOND)
     assert replaced == [{"build": True}]
+    assert "label index: written anew, " in capsys.readouterr().out
     assert_index_describes_the_store(build, tmp_path)
 
 
