@@ -93,6 +93,10 @@ MAX_QUERY_LENGTH = 200
 #: tables of subjects and classes take a million rows each, in no order, and with the
 #: default cache each insert read and wrote pages through the system (``bench/README.md``).
 _CACHE_KIB = 256 * 1024
+#: The page cache of a reader (the service's connection), in KiB, at most: pages read
+#: once stay in the process, where the system's reclaim of idle file pages does not
+#: reach them (after a scan of the store, 48.8 ms of search p95 at 10⁷ instead of 22.5).
+_READER_CACHE_KIB = 128 * 1024
 
 _SCHEMA = """
 CREATE VIRTUAL TABLE IF NOT EXISTS labels USING fts5(
@@ -622,6 +626,7 @@ class SearchIndex:
             f"{self.path.resolve().as_uri()}?mode={mode}", uri=True, check_same_thread=False
         )
         self._conn.create_function("at_word_start", 2, at_word_start, deterministic=True)
+        self._conn.execute(f"PRAGMA cache_size = -{_READER_CACHE_KIB}")
 
     def close(self) -> None:
         self._conn.close()

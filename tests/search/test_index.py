@@ -317,3 +317,19 @@ def test_the_kinds_of_match_are_those_of_the_in_memory_index(tmp_path: Path) -> 
         entry = LabelEntry(hit.iri, hit.label, None)
         kind = match_kind("ai act", ["ai", "act"], entry.folded, list(entry.words))
         assert (kind, SCORES[kind]) == (hit.match, hit.score)
+
+
+def test_a_reader_keeps_the_pages_it_read_in_a_cache_of_its_own(
+    store: ox.Store, tmp_path: Path
+) -> None:
+    # SQLite's default cache is 2 MiB: at 10⁷ triples the service's searches then read
+    # their pages from the system again, which may have dropped them (bench/README.md)
+    path = tmp_path / "search.sqlite"
+    build(store, path)
+    index = SearchIndex(path)
+    try:
+        (size,) = index._conn.execute("PRAGMA cache_size").fetchone()
+        assert size == -search_index._READER_CACHE_KIB and size <= -64 * 1024
+        assert index.search("museum")  # usable
+    finally:
+        index.close()
