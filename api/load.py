@@ -52,7 +52,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
-import itertools
 import json
 import re
 import shutil
@@ -62,6 +61,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -80,9 +80,10 @@ from api.build.entailment import (
     gone_of,
     schema_rules,
 )
-from api.build.recorded import Additions, baseline
+from api.build.recorded import Additions, baseline, checkpoint, remove_stale_checkpoints
 from api.build.rules import RuleSet
 from api.errors import CcaiError
+from api.graph_differences import predicate_sizes, walk, written_apart
 from api.namespaces import GRAPH_ONTOLOGY, GRAPH_VOCABULARIES
 from api.search import index as search_index
 from api.search.remote import LabelMirror, RemoteIndex, RemoteIndexError, all_rows
@@ -117,6 +118,9 @@ JOURNAL_FILE = "ccai-load.json"
 #: The prefix of the store, beside the embedded one, that holds a graph loaded again
 #: until it is compared with the graph it replaces (EmbeddedTarget.begin).
 SIDE_STORE = "ccai-load-new-"
+#: From this many triples in a graph loaded again and the graph it replaces, the two are
+#: compared in two child processes (EmbeddedTarget._split; bench/README.md).
+COMPARE_APART_FROM = 500_000
 #: The graphs the rules are compiled from (the build's schema).
 SCHEMA_GRAPHS = (str(GRAPH_ONTOLOGY), str(GRAPH_VOCABULARIES))
 
@@ -339,44 +343,6 @@ def _write_in_chunks(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
     store.bulk_extend(batch)
 
 
-def _differences(
-    new: Iterator[ox.Quad],
-    old: Iterator[ox.Quad],
-    *,
-    in_old: Callable[[ox.Quad], bool],
-    in_new: Callable[[ox.Quad], bool],
-) -> Iterator[tuple[bool, ox.Quad]]:
-    """The quads of ``new`` whose triple ``old`` lacks (``True``, the quad) and those of
-    ``old`` whose triple ``new`` lacks (``False``, the quad), walking both at once.
-
-    Two stores list a graph's quads in the same order (their index, of the same
-    encoding), so the walk compares neighbours and looks a quad up in the other store
-    (``in_old``, ``in_new``) only where they differ: 27 s for two graphs of 10⁶ triples
-    0.24 % apart, where a lookup of every quad took 59 s (``bench/README.md``). Where
-    the orders disagree it looks up more, and is still right: a quad is left out only
-    when it equals its neighbour or the other store holds it."""
-    a, b = next(new, None), next(old, None)
-    while a is not None and b is not None:
-        if a.subject == b.subject and a.predicate == b.predicate and a.object == b.object:
-            a, b = next(new, None), next(old, None)
-            continue
-        a_kept, b_kept = in_old(a), in_new(b)
-        if not a_kept:
-            yield True, a
-        if not b_kept:
-            yield False, b
-        if a_kept == b_kept or not a_kept:
-            a = next(new, None)
-        if a_kept == b_kept or not b_kept:
-            b = next(old, None)
-    for quad in [] if a is None else itertools.chain([a], new):
-        if not in_old(quad):
-            yield True, quad
-    for quad in [] if b is None else itertools.chain([b], old):
-        if not in_new(quad):
-            yield False, quad
-
-
 def _count_of(store: ox.Store, graph: str) -> int:
     solutions = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     assert isinstance(solutions, ox.QuerySolutions)
@@ -543,6 +509,7 @@ class EmbeddedTarget:
         self._notes: list[str] = []  # for the summary (notes)
         for left in path.parent.glob(SIDE_STORE + "*"):  # a killed load's (the store's
             shutil.rmtree(left, ignore_errors=True)  # lock says no load is under way)
+        remove_stale_checkpoints(path)
         self._recover()
         leftovers = [name for name in self.graphs() if name.startswith(_LOADING)]
         if leftovers:  # a load was killed: its temporary graphs go, the default graph is mended
@@ -671,24 +638,66 @@ class EmbeddedTarget:
     def _split(self, temp: str, graph: str) -> None:
         """A graph loaded again, compared with the one it replaces: the triples ``graph``
         lacks from the side store (begin) into ``temp``, those of ``graph`` that the new
-        data lacks into :func:`_minus_of` ``temp``, in chunks by the bulk writer. The side
-        store is then deleted. (A blank node of the new data is never one of ``graph``'s:
-        each load's are its own.)"""
+        data lacks into :func:`_minus_of` ``temp``, in chunks by the bulk writer; in two
+        child processes when the two graphs hold :data:`COMPARE_APART_FROM` triples
+        (:mod:`api.graph_differences`). The side store is then deleted. (A blank node of
+        the new data is never one of ``graph``'s: each load's are its own.)"""
         assert self._side is not None
-        self._write_differences(self._side, temp, graph)
+        sizes = self._predicate_sizes(temp, graph)
+        if sizes is None or not self._split_apart(temp, graph, sizes):
+            self._write_differences(temp, graph)
         self._close_side()
 
-    def _write_differences(self, side: ox.Store, temp: str, graph: str) -> None:
-        g, t, m = ox.NamedNode(graph), ox.NamedNode(temp), ox.NamedNode(_minus_of(temp))
-        changes = _differences(
-            side.quads_for_pattern(None, None, None, t),
-            self.store.quads_for_pattern(None, None, None, g),
-            in_old=lambda q: ox.Quad(q.subject, q.predicate, q.object, g) in self.store,
-            in_new=lambda q: ox.Quad(q.subject, q.predicate, q.object, t) in side,
-        )
+    def _predicate_sizes(self, temp: str, graph: str) -> dict[str, int] | None:
+        """The triples of each predicate of the two graphs being compared, when they hold
+        :data:`COMPARE_APART_FROM` triples and more than one predicate; else ``None``."""
+        assert self._side is not None
+        known = self._baseline.counts.graphs.get(graph) if self._baseline is not None else None
+        old = known if known is not None else _count_of(self.store, graph)
+        if self._written + old < COMPARE_APART_FROM:
+            return None
+        sizes = predicate_sizes(self.store, graph)
+        for predicate, n in predicate_sizes(self._side, temp).items():
+            sizes[predicate] = sizes.get(predicate, 0) + n
+        return sizes if len(sizes) > 1 else None
+
+    def _split_apart(self, temp: str, graph: str, sizes: dict[str, int]) -> bool:
+        """:meth:`_split`'s walk in two child processes, over a checkpoint of the store and
+        the side store, closed; ``False`` (the side store open again) when no checkpoint
+        can be written beside the store (no room or no right)."""
+        assert self._side is not None and self._side_dir is not None
+        self._side.flush()
+        self._side = None  # closed: the children open it
+        with ExitStack() as stack:
+            try:
+                old_dir = stack.enter_context(checkpoint(self.store, self.path))
+            except OSError:
+                self._side = ox.Store(str(self._side_dir))
+                return False
+            folder = Path(tempfile.mkdtemp(dir=self.path.parent, prefix=SIDE_STORE))
+            stack.callback(shutil.rmtree, folder, ignore_errors=True)
+            found = written_apart(
+                self._side_dir,
+                temp,
+                old_dir,
+                graph,
+                sizes=sizes,
+                lost_into=_minus_of(temp),
+                folder=folder,
+            )
+            for path in found:
+                _write_in_chunks(self.store, ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
+        return True
+
+    def _write_differences(self, temp: str, graph: str) -> None:
+        assert self._side is not None
+        lost = ox.NamedNode(_minus_of(temp))
         _write_in_chunks(
             self.store,
-            (q if added else ox.Quad(q.subject, q.predicate, q.object, m) for added, q in changes),
+            (
+                q if added else ox.Quad(q.subject, q.predicate, q.object, lost)
+                for added, q in walk(self._side, temp, self.store, graph)
+            ),
         )
 
     def _close_side(self) -> None:

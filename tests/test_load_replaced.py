@@ -23,6 +23,7 @@ from tests.test_load import (
     _fixture_ontology,
     assert_default_graph_is_the_union,
     built_store,
+    graph_triples,
     inferred_in,
     kept_by_the_build,
     load,
@@ -167,9 +168,9 @@ quad_triple = st.tuples(st.integers(0, 5), st.integers(0, 2), st.integers(0, 5))
 def test_the_walk_over_two_graphs_finds_their_differences_in_any_order(
     new: list[tuple[int, int, int]], old: list[tuple[int, int, int]], shuffle: bool
 ) -> None:
-    """load._differences: sorted alike (as two stores list a graph) or not, what each
+    """graph_differences.differences: sorted alike (as two stores list a graph) or not, what each
     side lacks of the other, each quad once."""
-    from api.load import _differences
+    from api.graph_differences import differences
 
     def quads(triples: list[tuple[int, int, int]], graph: str) -> list[ox.Quad]:
         return [
@@ -183,7 +184,7 @@ def test_the_walk_over_two_graphs_finds_their_differences_in_any_order(
         ]
 
     changes = list(
-        _differences(
+        differences(
             iter(quads(new, "urn:new")),
             iter(quads(old, "urn:old")),
             in_old=lambda q: q.triple in {x.triple for x in quads(old, "urn:old")},
@@ -203,7 +204,7 @@ def test_the_walk_over_two_graphs_finds_their_differences_in_any_order(
 def test_the_walk_looks_up_only_where_the_graphs_differ() -> None:
     """Sorted alike, two graphs one triple apart: a few lookups, not one per quad (the
     walk falls in step again after the difference)."""
-    from api.load import _differences
+    from api.graph_differences import differences
 
     def quad(i: int, graph: str) -> ox.Quad:
         return ox.Quad(
@@ -223,7 +224,7 @@ def test_the_walk_looks_up_only_where_the_graphs_differ() -> None:
         return found
 
     changes = list(
-        _differences(
+        differences(
             iter(new),
             iter(old),
             in_old=lookup({q.triple for q in old}),
@@ -235,3 +236,99 @@ def test_the_walk_looks_up_only_where_the_graphs_differ() -> None:
         (True, "0500"),
     ]
     assert len(lookups) <= 6
+
+
+FIRST = [
+    (NODES[0], PREDICATES[0], NODES[1]),
+    (NODES[0], PREDICATES[8], '"a name"'),
+    (NODES[1], f"<{RDF_TYPE}>", CLASSES[0]),
+    (NODES[2], PREDICATES[4], NODES[3]),
+    (NODES[4], PREDICATES[5], NODES[0]),  # a blank node
+    (NODES[3], PREDICATES[9], NODES[5]),
+]
+SECOND = [
+    FIRST[0],
+    FIRST[1],
+    FIRST[5],
+    (NODES[2], PREDICATES[4], NODES[0]),  # the object changed
+    (NODES[4], PREDICATES[5], NODES[1]),  # a blank node (the new file's own)
+    (NODES[3], f"<{RDF_TYPE}>", CLASSES[3]),
+    (NODES[1], PREDICATES[3], NODES[2]),  # a predicate the graph did not use
+]
+
+
+@pytest.mark.parametrize(
+    "way", ["two child processes", "this process", "this process, no room for a checkpoint"]
+)
+def test_a_graph_loaded_again_is_compared_alike_in_two_processes_or_in_this_one(
+    tmp_path: Path, ontology: Graph, monkeypatch: pytest.MonkeyPatch, way: str
+) -> None:
+    """EmbeddedTarget._split: from COMPARE_APART_FROM triples the two graphs are walked
+    in two child processes, each over half the predicates (api.graph_differences); the
+    graph, its entailments and the default graph are then those of the new data, as
+    when they are walked here; with no room for the store's checkpoint, here."""
+    from contextlib import contextmanager
+
+    from rdflib.compare import isomorphic
+
+    from api import load as load_module
+
+    apart: list[dict[str, int]] = []
+    written_apart = load_module.written_apart
+
+    def spy(*args: object, **kwargs: object) -> list[Path]:
+        apart.append(dict(kwargs["sizes"]))  # type: ignore[call-overload]
+        return written_apart(*args, **kwargs)  # type: ignore[arg-type]
+
+    @contextmanager
+    def no_room(*_args: object) -> object:
+        raise OSError(28, "No space left on device")
+        yield
+
+    monkeypatch.setattr(load_module, "written_apart", spy)
+    monkeypatch.setattr(load_module, "COMPARE_APART_FROM", 10**9 if way == "this process" else 0)
+    if way.endswith("checkpoint"):
+        monkeypatch.setattr(load_module, "checkpoint", no_room)
+    store = built_store(tmp_path / "oxigraph", ontology, Graph())
+    for name, triples in (("first.nt", FIRST), ("second.nt", SECOND)):
+        path = tmp_path / name
+        path.write_text(_nt(triples), encoding="utf-8")
+        assert load(store, str(path), "--graph", EX + "second") == 0
+
+    if way == "two child processes":  # both graphs' predicates, each in one half
+        assert [sorted(sizes) for sizes in apart] == [
+            sorted({p.strip("<>") for _s, p, _o in FIRST + SECOND})
+        ]
+        assert sum(apart[0].values()) == len(FIRST) + len(SECOND)
+    else:
+        assert apart == []
+    expected = Graph().parse(data=_nt(SECOND), format="nt")
+    got = "".join(f"{t} .\n" for t in graph_triples(store, EX + "second"))
+    assert isomorphic(Graph().parse(data=got, format="nt"), expected)
+    assert inferred_in(store) == kept_by_the_build(expected, ontology)
+    assert_default_graph_is_the_union(store)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first.nt", "oxigraph", "second.nt"]
+
+
+def test_the_predicates_are_shared_in_two_halves_of_about_the_same_size() -> None:
+    from api.graph_differences import halves
+
+    sizes = {"p1": 50, "p2": 30, "p3": 25, "p4": 5, "p5": 1}
+    one, two = halves(sizes)
+    assert sorted(one + two) == sorted(sizes)
+    assert sorted(sum(sizes[p] for p in part) for part in (one, two)) == [55, 56]
+    assert halves({"p": 3}) == (["p"], [])
+
+
+def test_a_load_removes_the_checkpoints_a_killed_load_left(tmp_path: Path, ontology: Graph) -> None:
+    """A load killed while its children read a checkpoint of the store leaves it (hard
+    links that would hold the disk space of files the store deletes): the next load,
+    which holds the store's lock, removes it."""
+    store = built_store(tmp_path / "oxigraph", ontology, Graph())
+    stale = tmp_path / ".oxigraph-reading-0123"
+    stale.mkdir()
+    (stale / "000001.sst").write_bytes(b"")
+    path = tmp_path / "first.nt"
+    path.write_text(_nt(FIRST), encoding="utf-8")
+    assert load(store, str(path), "--graph", EX + "second") == 0
+    assert not stale.exists()

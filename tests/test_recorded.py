@@ -102,7 +102,7 @@ def test_no_checkpoint_beside_the_store_means_reading_it_here(
     def no_processes(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("no child process without a checkpoint")
 
-    monkeypatch.setattr(module, "_checkpoint", unwritable)
+    monkeypatch.setattr(module, "checkpoint", unwritable)
     monkeypatch.setattr(module, "ProcessPoolExecutor", no_processes)
     monkeypatch.setattr(module, "APART_FROM", 0)
     said: list[str] = []

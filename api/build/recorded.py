@@ -81,7 +81,7 @@ def record(
 
     * ``on_disk`` (``store`` is the store in ``store_dir``) and at least
       :data:`APART_FROM` triples: the statistics and the rows in two child processes,
-      each reading a checkpoint of the store (:func:`_checkpoint`), ``beside`` on a
+      each reading a checkpoint of the store (:func:`checkpoint`), ``beside`` on a
       thread here. All three spend much of their time in Python, and on threads of one
       process they took turns holding its lock (at 10⁷ triples the statistics took 82 s
       there, 39 s alone; ``bench/README.md``).
@@ -117,7 +117,7 @@ def record(
         readers: Executor = threads
         if on_disk and counts.total >= APART_FROM and (statistics is None or rows is None):
             try:
-                source = str(stack.enter_context(_checkpoint(store, Path(store_dir))))
+                source = str(stack.enter_context(checkpoint(store, Path(store_dir))))
             except OSError as exc:  # no room or no right beside the store: read it here
                 report(f"reading the store in this process, with no checkpoint beside it: {exc}")
             else:
@@ -168,13 +168,12 @@ def _read(what: str, store: ox.Store | str, store_dir: str) -> tuple[Any, float]
 
 
 @contextmanager
-def _checkpoint(store: ox.Store, store_dir: Path) -> Iterator[Path]:
+def checkpoint(store: ox.Store, store_dir: Path) -> Iterator[Path]:
     """A checkpoint of the on-disk ``store`` beside its folder, removed on exit: RocksDB
     hard-links the store's immutable files into it (milliseconds), so other processes
     read the store as it is now however the writer's background work changes its files
     meanwhile."""
-    for stale in store_dir.parent.glob(f".{store_dir.name}-reading-*"):  # a killed run's
-        shutil.rmtree(stale, ignore_errors=True)
+    remove_stale_checkpoints(store_dir)
     folder = store_dir.parent / f".{store_dir.name}-reading-{uuid.uuid4().hex}"
     try:
         store.flush()
@@ -182,6 +181,13 @@ def _checkpoint(store: ox.Store, store_dir: Path) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale_checkpoints(store_dir: Path) -> None:
+    """Remove the checkpoints a killed writer of the store in ``store_dir`` left (whoever
+    calls this holds the store's lock: no checkpoint of it is being read)."""
+    for stale in store_dir.parent.glob(f".{store_dir.name}-reading-*"):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 @dataclass(frozen=True)
