@@ -635,7 +635,7 @@ class EmbeddedTarget:
             self._blank_free.discard(graph)
         (self._side if self._side is not None else self.store).bulk_extend(quads)
 
-    def _split(self, temp: str, graph: str) -> None:
+    def _split(self, temp: str, graph: str, terms: AddedTerms) -> None:
         """A graph loaded again, compared with the one it replaces: the triples ``graph``
         lacks from the side store (begin) into ``temp``, those of ``graph`` that the new
         data lacks into :func:`_minus_of` ``temp``, in chunks by the bulk writer; in two
@@ -643,22 +643,23 @@ class EmbeddedTarget:
         (:mod:`api.graph_differences`). The side store is then deleted. (A blank node of
         the new data is never one of ``graph``'s: each load's are its own.)"""
         assert self._side is not None
-        sizes = self._predicate_sizes(temp, graph)
+        sizes = self._predicate_sizes(graph, terms)
         if sizes is None or not self._split_apart(temp, graph, sizes):
             self._write_differences(temp, graph)
         self._close_side()
 
-    def _predicate_sizes(self, temp: str, graph: str) -> dict[str, int] | None:
-        """The triples of each predicate of the two graphs being compared, when they hold
-        :data:`COMPARE_APART_FROM` triples and more than one predicate; else ``None``."""
-        assert self._side is not None
+    def _predicate_sizes(self, graph: str, terms: AddedTerms) -> dict[str, int] | None:
+        """The triples of each predicate of ``graph``, and the new data's predicates (0 for
+        those ``graph`` lacks: the halves are shared by the graph's sizes), when the two
+        graphs hold :data:`COMPARE_APART_FROM` triples and more than one predicate; else
+        ``None``."""
         known = self._baseline.counts.graphs.get(graph) if self._baseline is not None else None
         old = known if known is not None else _count_of(self.store, graph)
         if self._written + old < COMPARE_APART_FROM:
             return None
         sizes = predicate_sizes(self.store, graph)
-        for predicate, n in predicate_sizes(self._side, temp).items():
-            sizes[predicate] = sizes.get(predicate, 0) + n
+        for predicate in terms.predicates:
+            sizes.setdefault(predicate, 0)
         return sizes if len(sizes) > 1 else None
 
     def _split_apart(self, temp: str, graph: str, sizes: dict[str, int]) -> bool:
@@ -756,7 +757,7 @@ class EmbeddedTarget:
             return entailed
         minus = _minus_of(temp)
         if replaced:  # only what changed, where that gives the same (entail_replaced)
-            self._split(temp, graph)
+            self._split(temp, graph, terms)
             # nothing taken out: only additions (the figures updated with them, as above)
             additions = (
                 None
