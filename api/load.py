@@ -672,7 +672,11 @@ class EmbeddedTarget:
         with ExitStack() as stack:
             try:
                 old_dir = stack.enter_context(checkpoint(self.store, self.path))
-            except OSError:
+            except OSError as exc:
+                self._notes.append(
+                    "graphs compared in this process, with no checkpoint of the store "
+                    f"beside it: {_one_line(exc)}"
+                )
                 self._side = ox.Store(str(self._side_dir))
                 return False
             folder = Path(tempfile.mkdtemp(dir=self.path.parent, prefix=SIDE_STORE))

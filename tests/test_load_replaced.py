@@ -261,7 +261,11 @@ SECOND = [
     "way", ["two child processes", "this process", "this process, no room for a checkpoint"]
 )
 def test_a_graph_loaded_again_is_compared_alike_in_two_processes_or_in_this_one(
-    tmp_path: Path, ontology: Graph, monkeypatch: pytest.MonkeyPatch, way: str
+    tmp_path: Path,
+    ontology: Graph,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    way: str,
 ) -> None:
     """EmbeddedTarget._split: from COMPARE_APART_FROM triples the two graphs are walked
     in two child processes, each over half the predicates (api.graph_differences); the
@@ -294,6 +298,8 @@ def test_a_graph_loaded_again_is_compared_alike_in_two_processes_or_in_this_one(
         path = tmp_path / name
         path.write_text(_nt(triples), encoding="utf-8")
         assert load(store, str(path), "--graph", EX + "second") == 0
+    said = "graphs compared in this process, with no checkpoint of the store beside it: "
+    assert (said in capsys.readouterr().out) == way.endswith("checkpoint")
 
     if way == "two child processes":  # both graphs' predicates, each in one half
         assert [sorted(sizes) for sizes in apart] == [
