@@ -118,9 +118,13 @@ JOURNAL_FILE = "ccai-load.json"
 #: The prefix of the store, beside the embedded one, that holds a graph loaded again
 #: until it is compared with the graph it replaces (EmbeddedTarget.begin).
 SIDE_STORE = "ccai-load-new-"
-#: From this many triples in a graph loaded again and the graph it replaces, the two are
-#: compared in two child processes (EmbeddedTarget._split; bench/README.md).
+#: From this many triples in a graph loaded again and the graph it replaces, up to the
+#: second figure, the two are compared in two child processes (EmbeddedTarget._split).
+#: Measured (bench/README.md): 2 x 10^6 triples in all, 27.6-30.3 s for the whole load
+#: against 36.4-36.7 s in one process; 2 x 10^7, 538 s against 436 s (the children
+#: read both stores with cold caches), so larger graphs are compared in the load's own.
 COMPARE_APART_FROM = 500_000
+COMPARE_APART_UP_TO = 2_500_000
 #: The graphs the rules are compiled from (the build's schema).
 SCHEMA_GRAPHS = (str(GRAPH_ONTOLOGY), str(GRAPH_VOCABULARIES))
 
@@ -639,9 +643,10 @@ class EmbeddedTarget:
         """A graph loaded again, compared with the one it replaces: the triples ``graph``
         lacks from the side store (begin) into ``temp``, those of ``graph`` that the new
         data lacks into :func:`_minus_of` ``temp``, in chunks by the bulk writer; in two
-        child processes when the two graphs hold :data:`COMPARE_APART_FROM` triples
-        (:mod:`api.graph_differences`). The side store is then deleted. (A blank node of
-        the new data is never one of ``graph``'s: each load's are its own.)"""
+        child processes when the two graphs hold from :data:`COMPARE_APART_FROM` to
+        :data:`COMPARE_APART_UP_TO` triples (:mod:`api.graph_differences`). The side
+        store is then deleted. (A blank node of the new data is never one of ``graph``'s:
+        each load's are its own.)"""
         assert self._side is not None
         sizes = self._predicate_sizes(graph, terms)
         if sizes is None or not self._split_apart(temp, graph, sizes):
@@ -651,11 +656,11 @@ class EmbeddedTarget:
     def _predicate_sizes(self, graph: str, terms: AddedTerms) -> dict[str, int] | None:
         """The triples of each predicate of ``graph``, and the new data's predicates (0 for
         those ``graph`` lacks: the halves are shared by the graph's sizes), when the two
-        graphs hold :data:`COMPARE_APART_FROM` triples and more than one predicate; else
-        ``None``."""
+        graphs hold from :data:`COMPARE_APART_FROM` to :data:`COMPARE_APART_UP_TO` triples
+        and more than one predicate; else ``None``."""
         known = self._baseline.counts.graphs.get(graph) if self._baseline is not None else None
         old = known if known is not None else _count_of(self.store, graph)
-        if self._written + old < COMPARE_APART_FROM:
+        if not COMPARE_APART_FROM <= self._written + old <= COMPARE_APART_UP_TO:
             return None
         sizes = predicate_sizes(self.store, graph)
         for predicate in terms.predicates:
