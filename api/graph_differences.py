@@ -8,16 +8,16 @@ both graphs at once and looks a quad up in the other store only where they
 differ.
 
 Reading the quads is most of the cost: pyoxigraph decodes every term, 6.5 s per
-10⁶ quads on the bench machine, and the walk reads both graphs. So a large graph
-(within the bounds :mod:`api.load` sets) is walked in two child processes
-(:func:`written_apart`). Each walks the quads of
-half the predicates (one range of each store's predicate index per predicate),
-reading a checkpoint of the store and the closed side store. Each writes what it
-finds to an N-Quads file, which keeps the blank nodes' labels. The walk of the
-bench's graph loaded again took 15.8 s in one process and 9.2 s in two at 10⁶
-triples, 277.9 s and 221.8 s at 10⁷ (``bench/README.md``). Halves by position
-(a SPARQL ``OFFSET``) gained less at 10⁷: 266.1 s. In the whole load at 10⁷,
-though, the two children were slower than the load's own walk.
+10⁶ quads on the bench machine, and the walk reads both graphs. So a large graph,
+within the bounds :mod:`api.load` sets, is walked in two child processes
+(:func:`written_apart`). Each walks the quads of half the predicates (one range of
+each store's predicate index per predicate), reading a checkpoint of the store and
+the closed side store, and writes what it finds to an N-Quads file, which keeps the
+blank nodes' labels. The walk of the bench's graph loaded again took 15.8 s in one
+process and 9.2 s in two at 10⁶ triples; at 10⁷, 277.9 s and 221.8 s on stores
+opened cold, but in the whole load the load's own walk, on warm stores, was faster
+than the two children (``bench/README.md``). Halves by position (a SPARQL
+``OFFSET``) gained less at 10⁷: 266.1 s.
 """
 
 from __future__ import annotations
