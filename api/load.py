@@ -72,6 +72,7 @@ import pyoxigraph as ox
 from api.build.entailment import (
     AddedTerms,
     Construct,
+    DropNoise,
     Entailed,
     added_alone_suffices,
     entail,
@@ -80,6 +81,7 @@ from api.build.entailment import (
     gone_of,
     schema_rules,
 )
+from api.build.noise import dropped
 from api.build.recorded import Additions, baseline, checkpoint, remove_stale_checkpoints
 from api.build.rules import RuleSet
 from api.errors import CcaiError
@@ -320,6 +322,7 @@ def infer_over(
     prefix: str = "",
     rules: RuleSet | None = None,
     construct: Construct | None = None,
+    drop_noise: DropNoise | None = None,
 ) -> Entailed:
     """Run the build's rules (:func:`rules_of`) on the target's working graph (prepared
     by the target), into ``scratch`` (:func:`api.build.entailment.entail`)."""
@@ -333,6 +336,7 @@ def infer_over(
         working=working,
         prefix=prefix,
         construct=construct,
+        drop_noise=drop_noise,
     )
 
 
@@ -759,6 +763,7 @@ class EmbeddedTarget:
                 scratch=scratch,
                 ontology=ontology,
                 construct=self._construct,
+                drop_noise=self._drop_noise,
             )
             if additions is not None:
                 additions.count(self.store, scratch, inserted=True)
@@ -789,6 +794,7 @@ class EmbeddedTarget:
                 put_in=lambda: self._copy(temp, ox.DefaultGraph()),
                 construct=self._construct,
                 terms=terms,
+                drop_noise=self._drop_noise,
             )
             if changed is not None:
                 if additions is not None:  # nothing removed, so no entailment left either
@@ -803,7 +809,9 @@ class EmbeddedTarget:
               FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} {_keep_out(graph)} }} }}"""
         )
         self._copy(temp, ox.DefaultGraph())
-        return infer_over(self, scratch, rules=rules, construct=self._construct)
+        return infer_over(
+            self, scratch, rules=rules, construct=self._construct, drop_noise=self._drop_noise
+        )
 
     def _additions_for(self, added: int) -> Additions | None:
         """What updates the recorded figures with ``added`` triples; ``None`` when nothing
@@ -830,6 +838,14 @@ class EmbeddedTarget:
                     for g in names
                 ]
             )
+
+    def _drop_noise(self, scratch: str, ontology: str) -> None:
+        """What the build drops out of graph ``scratch`` and the default graph, found by
+        reading the graph once (:func:`api.build.noise.dropped`); rarely any."""
+        gone = dropped(self.store, scratch, ontology)
+        for graph in (ox.NamedNode(scratch), ox.DefaultGraph()):
+            for t in gone:
+                self.store.remove(ox.Quad(t.subject, t.predicate, t.object, graph))
 
     def abandon(self, temp: str, scratch: str, graph: str) -> None:
         self._additions = None
