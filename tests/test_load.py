@@ -511,6 +511,64 @@ def test_the_copies_into_the_default_graph_keep_every_node(
     assert not list(tmp_path.parent.glob("**/ccai-copy-*"))  # no dump left behind
 
 
+@pytest.mark.parametrize(
+    ("names", "from_the_files"),
+    [
+        (("a.ttl", "b.nt.gz", "c.rdf"), True),
+        (("a.ttl", "d.nq", "b.nt.gz"), False),  # a file of quads: read as it is
+    ],
+    ids=["files of triples: from their copies", "with a file of quads: from a dump"],
+)
+def test_a_new_graph_goes_into_the_default_graph_from_the_files_it_was_read_from(
+    store: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    names: tuple[str, ...],
+    from_the_files: bool,
+) -> None:
+    """A new graph without blank nodes goes into the default graph by the bulk loader from
+    copies of its files, which resolve relative IRIs as they were read; the files can
+    change meanwhile."""
+    texts = {
+        "a.ttl": f'@prefix e: <{EX}> . <relative> e:p e:o ; e:name "Ä"@de .',
+        "b.nt": f'<{EX}b> <{EX}p> "2"^^<http://www.w3.org/2001/XMLSchema#integer> .\n',
+        "c.rdf": f"""<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+            xmlns:e="{EX}"><rdf:Description rdf:about="c"><e:p>three</e:p>
+            </rdf:Description></rdf:RDF>""",
+        "d.nq": f"<{EX}d> <{EX}p> <{EX}o> <{EX}g> .\n",
+    }
+    files = []
+    for name in names:
+        path = tmp_path / name
+        text = texts[name.removesuffix(".gz")].encode()
+        path.write_bytes(gzip.compress(text) if name.endswith(".gz") else text)
+        files.append(path)
+    dumped = []
+    copy = load_module.EmbeddedTarget._copy
+
+    def spy(self: load_module.EmbeddedTarget, source: str, target: object) -> None:
+        dumped.append(target)
+        copy(self, source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(load_module.EmbeddedTarget, "_copy", spy)
+    read = load_module.read_triples
+
+    def changing(path: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        yield from read(path, *args, **kwargs)  # type: ignore[arg-type]
+        path.write_text("<urn:x> <urn:changed> <urn:y> .\n", encoding="utf-8")
+
+    monkeypatch.setattr(load_module, "read_triples", changing)
+    assert load(store, *map(str, files), "--graph", LINKSET) == 0
+    assert (ox.DefaultGraph() in dumped) is not from_the_files
+    assert_default_graph_is_the_union(store)
+    triples = graph_triples(store, LINKSET)
+    assert len(triples) == 1 + len(names)  # a.ttl holds two
+    assert ox.NamedNode((tmp_path / "a.ttl").resolve().as_uri()[:-5] + "relative") in {
+        t.subject for t in triples
+    }
+    assert not {t for t in triples if t.predicate == ox.NamedNode("urn:changed")}
+
+
 def _fixture_ontology() -> Graph:
     ontology = Graph()
     for triple in Graph().parse(FIXTURE):
