@@ -1036,8 +1036,11 @@ class EmbeddedTarget:
             f"INSERT DATA {{ GRAPH <{_LOAD_STATE}> "
             f"{{ <{_LOAD_STATE}> <{_LOAD_STATE}:swapped> {_literal(load)} }} }}"
         )
-        if incremental:  # a copy run again (_recover) adds nothing twice: a graph is a set
-            self._copy(scratch, ox.NamedNode(INFERRED))
+        if incremental:  # run again (_recover), it changes nothing more: a graph is a set
+            # Out first, while the inferred graph holds only the entailments it had: none
+            # of the new ones is asserted by ``temp``, which the working graph held when
+            # they were derived (FILTER NOT EXISTS). At 10^7 triples this read 1.9 million
+            # entailments after the copy (19.5 s).
             leaving = (
                 f"DELETE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}"
                 f" WHERE {{ GRAPH <{gone}> {{ ?s ?p ?o }} }} ;"
@@ -1046,9 +1049,10 @@ class EmbeddedTarget:
             )
             self.store.update(
                 f"{leaving}DELETE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}"
-                f" WHERE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} GRAPH <{temp}> {{ ?s ?p ?o }} }} ;"
-                f" {mark}"
+                f" WHERE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} GRAPH <{temp}> {{ ?s ?p ?o }} }}"
             )
+            self._copy(scratch, ox.NamedNode(INFERRED))
+            self.store.update(mark)
         else:
             self.drop(INFERRED)
             self._copy(scratch, ox.NamedNode(INFERRED))
