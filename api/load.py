@@ -23,10 +23,11 @@ scratch graph in place of the inferred graph ``…/graph/inferred``, and the
 default graph holds what they hold (:mod:`api.store.layout`: every distinct
 triple, asserted or inferred; the inferred graph disjoint from the asserted
 graphs). On the embedded store the large copies go through the bulk loader,
-outside any transaction, under a journal that the next load finishes the
-job from if this one is killed (:meth:`EmbeddedTarget.begin`): undone before
-the update that states the swap ran, completed after it. On the
-embedded store what the service reads at start-up is then
+outside any transaction (a new graph goes into the default graph from copies of the
+files it was read from, kept unnamed beside the store while it loads), under a
+journal that the next load finishes the job from if this one is killed
+(:meth:`EmbeddedTarget.begin`): undone before the update that states the swap ran,
+completed after it. On the embedded store what the service reads at start-up is then
 recorded again (:func:`api.build.recorded.record`: counts, dataset
 statistics, reconciliation rows): updated with what the default graph gained
 when the load only added (:class:`api.build.recorded.Additions`), else read

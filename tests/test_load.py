@@ -569,6 +569,25 @@ def test_a_new_graph_goes_into_the_default_graph_from_the_files_it_was_read_from
     assert not {t for t in triples if t.predicate == ox.NamedNode("urn:changed")}
 
 
+def test_without_room_for_the_copies_a_new_graph_is_read_from_its_files(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.nt"
+    path.write_text(f"<{EX}a> <{EX}p> <{EX}o> .\n", encoding="utf-8")
+
+    temporary = load_module.tempfile.TemporaryFile
+
+    def full(*args: object, prefix: str = "", **kwargs: object) -> object:
+        if prefix == "ccai-input-":  # room for the dump, not for the copies
+            raise OSError(28, "No space left on device")
+        return temporary(*args, prefix=prefix, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(load_module.tempfile, "TemporaryFile", full)
+    assert load(store, str(path), "--graph", LINKSET) == 0
+    assert_default_graph_is_the_union(store)
+    assert len(graph_triples(store, LINKSET)) == 1
+
+
 def _fixture_ontology() -> Graph:
     ontology = Graph()
     for triple in Graph().parse(FIXTURE):
