@@ -683,14 +683,15 @@ class EmbeddedTarget:
 
     def _into_default(self, temp: str) -> None:
         """Every triple of ``temp`` into the default graph too: for a new graph holding no
-        blank node, from the copies of its files by the bulk loader (at 10^7 triples, 47 s
+        blank node, from the copies of its files by the bulk loader (at 10^7 triples, 52 s
         where a dump of the graph and its load took 136 s, ``bench/README.md``): they
         hold what was read, and the bulk loader parses them alike (a blank node, which it
         would name anew, is the one thing that could differ). Else :meth:`_copy`."""
-        inputs, self._inputs = self._inputs, None
-        if not inputs or temp not in self._blank_free:
-            self._copy(temp, ox.DefaultGraph())
-        else:
+        inputs = self._inputs
+        try:
+            if not inputs or temp not in self._blank_free:
+                self._copy(temp, ox.DefaultGraph())
+                return
             for path, copy in inputs:
                 copy.seek(0)
                 with _decompressed(path, copy) as stream:
@@ -700,8 +701,8 @@ class EmbeddedTarget:
                         base_iri=_base_of(path),
                         to_graph=ox.DefaultGraph(),
                     )
-        for _, copy in inputs or ():
-            copy.close()
+        finally:
+            self._close_inputs()
 
     def _close_inputs(self) -> None:
         for _, copy in self._inputs or ():

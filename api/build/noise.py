@@ -74,7 +74,7 @@ def _dropped_by_form(s: object, p: ox.NamedNode, o: object) -> bool:
     if type(s) is not ox.NamedNode or type(o) is ox.BlankNode:
         return True
     if p == _RDF_TYPE:
-        return type(o) is not ox.NamedNode or o.value.startswith(BUILTIN_NAMESPACES)  # type: ignore[attr-defined]
+        return type(o) is not ox.NamedNode or o.value.startswith(BUILTIN_NAMESPACES)
     if p == _SAME_AS:
         return s == o
     return p.value.startswith(BUILTIN_NAMESPACES)
