@@ -30,8 +30,8 @@ journal that the next load finishes the job from if this one is killed
 completed after it. On the embedded store what the service reads at start-up is then
 recorded again (:func:`api.build.recorded.record`: counts, dataset
 statistics, reconciliation rows): updated with what the default graph gained
-when the load only added (:class:`api.build.recorded.Additions`), else read
-from the whole store. The build's label index (``build/search.sqlite``) gets
+and lost when the load can say what they were (:class:`api.build.recorded.Changes`),
+else read from the whole store. The build's label index (``build/search.sqlite``) gets
 the labels of ``G`` and of the inferred graph again, and once the store is
 closed the build's store checksums and report follow
 (:func:`api.build.artefacts.refresh_store_record`). A parse error leaves the
@@ -83,7 +83,7 @@ from api.build.entailment import (
     schema_rules,
 )
 from api.build.noise import dropped
-from api.build.recorded import Additions, baseline, checkpoint, remove_stale_checkpoints
+from api.build.recorded import Changes, baseline, checkpoint, remove_stale_checkpoints
 from api.build.rules import RuleSet
 from api.errors import CcaiError
 from api.graph_differences import predicate_sizes, walk, written_apart
@@ -550,7 +550,7 @@ class EmbeddedTarget:
             self._mend(None)
         # What was recorded for the store as it is: a load that only adds updates it.
         self._baseline = baseline(self.store, path)
-        self._additions: Additions | None = None  # what a load adds, counted (entail)
+        self._changes: Changes | None = None  # what a load changes, counted (entail)
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -825,9 +825,9 @@ class EmbeddedTarget:
             # Only additions: with a baseline, the recorded figures are updated with what
             # the default graph gains, the new data before it goes in, then what it entails
             # (unless so much is added that counting everything again costs less).
-            additions = self._additions_for(self._written)
-            if additions is not None:
-                additions.count(self.store, temp, inserted=False, sources=[temp])
+            changes = self._changes_for(self._written)
+            if changes is not None:
+                changes.count(self.store, temp, inserted=False, sources=[temp])
             self._into_default(temp)
             entailed = entail_added(
                 self.update,
@@ -839,42 +839,51 @@ class EmbeddedTarget:
                 construct=self._construct,
                 drop_noise=self._drop_noise,
             )
-            if additions is not None:
-                additions.count(self.store, scratch, inserted=True)
-            self._additions = additions
+            if changes is not None:
+                changes.count(self.store, scratch, inserted=True)
+            self._changes = changes
             return entailed
         minus = _minus_of(temp)
         if replaced:  # only what changed, where that gives the same (entail_replaced)
             self._split(temp, graph, terms)
-            # nothing taken out: only additions (the figures updated with them, as above)
-            additions = (
-                None
-                if self.select(f"SELECT ?s WHERE {{ GRAPH <{minus}> {{ ?s ?p ?o }} }} LIMIT 1")
-                else self._additions_for(_count_of(self.store, temp))
-            )
-            if additions is not None:
-                additions.count(self.store, temp, inserted=False, sources=[temp])
-            changed = entail_replaced(
-                self.update,
-                self.select,
-                rules,
-                graph=graph,
-                added=temp,
-                removed=minus,
-                staying=[g for g in self.graphs() if not _replaced_or_ours(g, graph)],
-                inferred=INFERRED,
-                scratch=scratch,
-                ontology=ontology,
-                put_in=lambda: self._into_default(temp),
-                construct=self._construct,
-                terms=terms,
-                drop_noise=self._drop_noise,
-            )
-            if changed is not None:
-                if additions is not None:  # nothing removed, so no entailment left either
-                    additions.count(self.store, scratch, inserted=True)
-                self._additions = additions  # else everything is counted again
-                return changed
+            # With a baseline, the recorded figures are updated with what the default
+            # graph gains and loses (_count_changes): the new data's triples it lacks,
+            # set aside before they go in, and what entail_replaced takes out of it,
+            # set aside as it goes.
+            changes = self._changes_for(_count_of(self.store, temp) + _count_of(self.store, minus))
+            gained = lost = None
+            try:
+                if changes is not None:
+                    gained, lost = temp + ":gained", temp + ":lost"
+                    self.store.update(
+                        f"INSERT {{ GRAPH <{gained}> {{ ?s ?p ?o }} }} WHERE {{ "
+                        f"GRAPH <{temp}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ ?s ?p ?o }} }}"
+                    )
+                changed = entail_replaced(
+                    self.update,
+                    self.select,
+                    rules,
+                    graph=graph,
+                    added=temp,
+                    removed=minus,
+                    staying=[g for g in self.graphs() if not _replaced_or_ours(g, graph)],
+                    inferred=INFERRED,
+                    scratch=scratch,
+                    ontology=ontology,
+                    put_in=lambda: self._into_default(temp),
+                    construct=self._construct,
+                    terms=terms,
+                    drop_noise=self._drop_noise,
+                    lost=lost,
+                )
+                if changed is not None:
+                    if changes is not None and gained is not None and lost is not None:
+                        self._changes = self._count_changes(changes, temp, scratch, gained, lost)
+                    return changed
+            finally:
+                for name in (gained, lost):
+                    if name is not None:
+                        self.drop(name)
         # the entailments out, and the replaced graph's triples that the new data lacks
         old = f"<{INFERRED}> <{minus}>" if replaced else f"<{INFERRED}>"
         self.store.update(
@@ -887,13 +896,36 @@ class EmbeddedTarget:
             self, scratch, rules=rules, construct=self._construct, drop_noise=self._drop_noise
         )
 
-    def _additions_for(self, added: int) -> Additions | None:
-        """What updates the recorded figures with ``added`` triples; ``None`` when nothing
-        was recorded, or when so much is added that counting everything again costs less
-        (:data:`ADDED_COUNT_COST`)."""
+    def _count_changes(
+        self, changes: Changes, temp: str, scratch: str, gained: str, lost: str
+    ) -> Changes | None:
+        """``changes`` with what a graph loaded again changed in the default graph counted
+        in; ``None`` when only counting everything again can say (the first entity of a
+        kind lost…: :func:`~api.fair.added.statistics_after_changing`).
+
+        ``gained`` holds the triples of ``temp`` (what the graph gains) that the default
+        graph lacked, ``lost`` those :func:`entail_replaced` took out of it. The
+        entailments of ``scratch`` were all missing from it when they went in, so those
+        it did not take out are gained too; those it took out that are back are not
+        lost."""
+        self.store.update(
+            f"INSERT {{ GRAPH <{gained}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{scratch}> "
+            f"{{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH <{lost}> {{ ?s ?p ?o }} }} }} ; "
+            f"DELETE {{ GRAPH <{lost}> {{ ?s ?p ?o }} }} "
+            f"WHERE {{ GRAPH <{lost}> {{ ?s ?p ?o }} ?s ?p ?o }}"
+        )
+        counted = changes.change(
+            self.store, gained=gained, lost=lost, sources=[temp], unstated=[_minus_of(temp)]
+        )
+        return changes if counted else None
+
+    def _changes_for(self, added: int) -> Changes | None:
+        """What updates the recorded figures with ``added`` triples (gained or lost);
+        ``None`` when nothing was recorded, or when so much changes that counting
+        everything again costs less (:data:`ADDED_COUNT_COST`)."""
         if self._baseline is None or added * ADDED_COUNT_COST > self._baseline.counts.total:
             return None
-        return Additions(self._baseline)
+        return Changes(self._baseline)
 
     def _construct(self, query: str, graphs: Sequence[str | None]) -> None:
         """The triples of a CONSTRUCT query into each of ``graphs`` (``None``: the default
@@ -922,7 +954,7 @@ class EmbeddedTarget:
                 self.store.remove(ox.Quad(t.subject, t.predicate, t.object, graph))
 
     def abandon(self, temp: str, scratch: str, graph: str) -> None:
-        self._additions = None
+        self._changes = None
         self._close_inputs()
         if self._swapped:  # the data is in place; what failed came after (the recording)
             return
@@ -984,8 +1016,8 @@ class EmbeddedTarget:
             self.drop(inferred.gone)
         self._end_journal()
         self._touched = False
-        additions, self._additions = (self._additions if inferred.incremental else None), None
-        self._record(graphs=[graph, INFERRED], additions=additions, changed=changed)
+        changes, self._changes = (self._changes if inferred.incremental else None), None
+        self._record(graphs=[graph, INFERRED], changes=changes, changed=changed)
 
     def _subjects_changed(self, temp: str, graph: str, inferred: Entailed) -> set[str] | None:
         """The subjects whose labels or classes a graph loaded again can change: those of
@@ -1075,11 +1107,11 @@ class EmbeddedTarget:
         self,
         *,
         graphs: list[str] | None = None,
-        additions: Additions | None = None,
+        changes: Changes | None = None,
         changed: set[str] | None = None,
     ) -> None:
         """Flush, and record what the service reads at start-up (:mod:`api.build.recorded`):
-        updated by ``additions`` when the load only added triples, else read again from
+        updated by ``changes`` when the load counted what it changed, else read again from
         the store; in a build, its label index (the labels of ``graphs`` again, only
         those of the subjects ``changed`` when given, in an index that described the
         store before; else all of them), stamped with the store's counts; its checksums
@@ -1087,9 +1119,7 @@ class EmbeddedTarget:
         from api.build.recorded import record
 
         known = (
-            additions.figures(self.store, graph=graphs[0])
-            if additions is not None and graphs
-            else None
+            changes.figures(self.store, graph=graphs[0]) if changes is not None and graphs else None
         )
         self.store.flush()
         labels = self._labels_file()

@@ -336,6 +336,7 @@ def entail_replaced(
     construct: Construct | None = None,
     terms: AddedTerms | None = None,
     drop_noise: DropNoise | None = None,
+    lost: str | None = None,
 ) -> Entailed | None:
     """What changes in the inferred graph ``inferred`` when graph ``graph`` is replaced by
     the triples of graph ``added`` (the asserted graphs ``staying`` stay), or, when
@@ -364,7 +365,9 @@ def entail_replaced(
     ``DEFINE sql:select-option "order"``; its own plan sometimes timed out).
 
     ``scratch`` then holds the entailments that join the inferred graph, and
-    :attr:`Entailed.gone` those that leave it. Exact (a test compares it with the whole
+    :attr:`Entailed.gone` those that leave it. ``lost``: a graph that also receives the
+    triples leaving the working graph in step 2 (some may come back in steps 3–4), for
+    the caller's statistics. Exact (a test compares it with the whole
     store's inference) where :func:`added_alone_suffices` holds for ``added``, no rule
     reads a built-in term, and no term the removed triples or the rules use stops being
     a predicate or class while something is said about it (:func:`_stops_being_a_term`).
@@ -456,10 +459,14 @@ def entail_replaced(
         write(
             spo, f"GRAPH {_iri(added)} {{ {spo} }} FILTER NOT EXISTS {{ {in_work(spo)} }}", [start]
         )
-        update(
-            f"{prefix}DELETE {{ {in_work(spo)} }} WHERE {{ GRAPH {_iri(over)} {{ {spo} }} "
-            f"{in_work(spo)} FILTER NOT EXISTS {{ {asserted_after(spo)} }} }}"
+        leaving = (
+            f"GRAPH {_iri(over)} {{ {spo} }} {in_work(spo)} "
+            f"FILTER NOT EXISTS {{ {asserted_after(spo)} }}"
         )
+        if lost is not None:
+            update(f"DROP SILENT GRAPH {_iri(lost)}")
+            write(spo, leaving, [lost])
+        update(f"{prefix}DELETE {{ {in_work(spo)} }} WHERE {{ {leaving} }}")
         put_in()
         # 3. rederivation, and the triples beside what stayed out
         using = (

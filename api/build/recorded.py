@@ -38,7 +38,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from api.fair.added import statistics_after_adding
+from api.fair.added import statistics_after_adding, statistics_after_changing
 from api.fair.statistics import DatasetStatistics, recorded_statistics, write_statistics
 from api.reconcile.recorded import Rows, read_store, recorded_rows, rows_touched_by, write_rows
 from api.store.layout import (
@@ -72,7 +72,7 @@ def record(
 ) -> Recorded:
     """Count, summarise and read ``store`` (laid out as built), and write the three files
     into ``store_dir`` (its folder). ``counts``: already counted on ``store`` as it is;
-    ``known``: its figures updated by a load that only added (:class:`Additions`),
+    ``known``: its figures updated by a load with what it changed (:class:`Changes`),
     so none is read again (but the reconciliation rows, when it has none).
 
     ``beside``: another reader of the store (the label index, :mod:`api.search.index`).
@@ -193,7 +193,7 @@ def remove_stale_checkpoints(store_dir: Path) -> None:
 @dataclass(frozen=True)
 class Figures:
     """The three recorded figures of a store: read back before a load changes it
-    (:func:`baseline`), or updated by a load that only added triples (:class:`Additions`)."""
+    (:func:`baseline`), or updated by a load with what it changed (:class:`Changes`)."""
 
     counts: TripleCounts
     statistics: DatasetStatistics
@@ -213,9 +213,9 @@ def baseline(store: ox.Store, store_dir: str | Path) -> Figures | None:
     return Figures(counts, statistics, recorded_rows(store_dir, counts))
 
 
-class Additions:
-    """A :func:`baseline` updated graph by graph as a load adds triples to the default
-    graph, at a cost in those triples, not in the store (:mod:`api.fair.added`)."""
+class Changes:
+    """A :func:`baseline` updated as a load changes the default graph, at a cost in the
+    triples it gains or loses, not in the store (:mod:`api.fair.added`)."""
 
     def __init__(self, before: Figures) -> None:
         self.before = before
@@ -232,10 +232,33 @@ class Additions:
         )
         self.touches_rows = self.touches_rows or rows_touched_by(store, graph)
 
+    def change(
+        self,
+        store: ox.Store,
+        *,
+        gained: str,
+        lost: str,
+        sources: Sequence[str] = (),
+        unstated: Sequence[str] = (),
+    ) -> bool:
+        """Count in that the default graph gained the triples of graph ``gained`` and lost
+        those of graph ``lost`` (see :func:`~api.fair.added.statistics_after_changing`);
+        ``False`` when only a full count can say, and nothing is counted in."""
+        statistics = statistics_after_changing(
+            self.statistics, store, gained=gained, lost=lost, sources=sources, unstated=unstated
+        )
+        if statistics is None:
+            return False
+        self.statistics = statistics
+        self.touches_rows = (
+            self.touches_rows or rows_touched_by(store, gained) or rows_touched_by(store, lost)
+        )
+        return True
+
     def figures(self, store: ox.Store, *, graph: str) -> Figures:
-        """The figures once the load wrote the new named graph ``graph`` and its
+        """The figures once the load wrote the named graph ``graph`` and its
         entailments into the inferred graph: the reconciliation rows stand when no
-        added triple can change them."""
+        triple gained or lost can change them."""
         counts = counts_after_adding(
             store, self.before.counts, total=self.statistics.triples, graphs=[graph, INFERRED]
         )

@@ -21,15 +21,26 @@ requires equality with a full count):
 * years: the date literals of the loaded graph (a source graph), whether or not
   the default graph held them already;
 * named graphs: left to the caller, who counts the graphs it wrote
-  (:class:`api.build.recorded.Additions`).
+  (:class:`api.build.recorded.Changes`).
 
-Nothing is ever subtracted: a load that removes triples (a graph loaded again,
-a whole-store inference) counts everything again.
+A graph loaded again can also take triples out of the default graph (those
+it no longer states, with what they alone entailed). :func:`statistics_after_changing`
+counts in what the default graph gained and what it lost, each in a graph of its
+own, with the same definitions: a triple gained adds one to each count it falls
+in and a triple lost takes one off; a subject or object is new when the default
+graph holds it now and held it before in none of its triples (those lost, or
+those it still holds that were not gained), gone the other way round. Two figures
+cannot be taken back from what is lost alone, so the load counts everything again
+when one would have to be: the first entity of a kind gone, or a date literal of the
+first or last year no longer stated (another literal may or may not give that
+year). A whole-store inference counts everything again too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -47,7 +58,7 @@ from api.fair.statistics import (
     year_of,
 )
 
-__all__ = ["statistics_after_adding"]
+__all__ = ["statistics_after_adding", "statistics_after_changing"]
 
 _EVERYTHING = ox.DefaultGraph()
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -75,18 +86,7 @@ def statistics_after_adding(
     pattern = f"GRAPH <{graph.value}> {{ ?s ?p ?o }}"
     if not inserted:
         pattern += " FILTER NOT EXISTS { ?s ?p ?o }"
-    properties = partition_counts(
-        store, f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {pattern} }} GROUP BY ?p"
-    )
-    classes = partition_counts(
-        store,
-        f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ {pattern} FILTER(?p = <{_RDF_TYPE}>) }} GROUP BY ?o",
-    )
-    languages = language_counts(
-        store,
-        f"SELECT ?lang (COUNT(*) AS ?n) WHERE {{ {pattern} FILTER(isLiteral(?o)) }}"
-        " GROUP BY (LANG(?o) AS ?lang)",
-    )
+    counted = _Counted.of(store, pattern)
 
     def new(quads: Iterable[ox.Quad]) -> bool:
         if not inserted:  # the default graph holds none of the added triples yet
@@ -109,11 +109,11 @@ def statistics_after_adding(
         count_links(store, obj, graph, links, unless_in=None if inserted else _EVERYTHING)
 
     first = first_of_kind([*before.first_of_kind.values(), *new_entities])
-    property_partitions = _plus(before.property_partitions, properties)
-    class_partitions = _plus(before.class_partitions, classes)
-    language_literals = _plus(before.language_literals, languages)
+    property_partitions = _plus(before.property_partitions, counted.properties)
+    class_partitions = _plus(before.class_partitions, counted.classes)
+    language_literals = _plus(before.language_literals, counted.languages)
     return DatasetStatistics(
-        triples=before.triples + sum(properties.values()),
+        triples=before.triples + sum(counted.properties.values()),
         entities=before.entities + len(new_entities),
         distinct_subjects=before.distinct_subjects + new_subjects,
         distinct_objects=before.distinct_objects + new_objects,
@@ -132,11 +132,156 @@ def statistics_after_adding(
     )
 
 
-def _plus(before: Mapping[str, int], added: Mapping[str, int]) -> dict[str, int]:
+def statistics_after_changing(
+    before: DatasetStatistics,
+    store: ox.Store,
+    *,
+    gained: str,
+    lost: str,
+    sources: Iterable[str] = (),
+    unstated: Iterable[str] = (),
+) -> DatasetStatistics | None:
+    """``before`` (the statistics of the store's default graph) once the default graph
+    gained the triples of graph ``gained`` (none of which it held before) and lost those
+    of graph ``lost`` (all of which it held before, none of which it holds now): the
+    changes are in place, the two graphs beside them.
+
+    ``sources``: source graphs whose date literals are candidate years; ``unstated``:
+    graphs of the triples that source graphs no longer state. ``None`` when a figure
+    needs a full count (the module doc): the first entity of a kind lost, or a date
+    literal of the first or last year no longer stated. The named graphs are left as
+    they were (the caller's counts).
+    """
+    if before.years is not None and set(before.years) & set(_years_stated_in(store, unstated)):
+        return None
+    plus, minus = ox.NamedNode(gained), ox.NamedNode(lost)
+    gained_graph, lost_graph = _Counted.of_graph(store, plus), _Counted.of_graph(store, minus)
+    both = f"VALUES ?g {{ <{plus.value}> <{minus.value}> }} GRAPH ?g {{ ?s ?p ?o }}"
+
+    subjects = 0
+    new_entities: list[str] = []
+    gone_entities: set[str] = set()
+    for (subject,) in select_rows(store, f"SELECT DISTINCT ?s WHERE {{ {both} }}"):
+        now, then = _held(store, subject, None, gained=plus, lost=minus)
+        subjects += int(now) - int(then)
+        if is_entity(subject) and now and not then:
+            new_entities.append(subject.value)
+        elif is_entity(subject) and then and not now:
+            gone_entities.add(subject.value)
+    if gone_entities & set(before.first_of_kind.values()):
+        return None
+    objects = 0
+    for (obj,) in select_rows(store, f"SELECT DISTINCT ?o WHERE {{ {both} }}"):
+        now, then = _held(store, None, obj, gained=plus, lost=minus)
+        objects += int(now) - int(then)
+
+    first = first_of_kind([*before.first_of_kind.values(), *new_entities])
+    property_partitions = _minus(
+        _plus(before.property_partitions, gained_graph.properties), lost_graph.properties
+    )
+    class_partitions = _minus(
+        _plus(before.class_partitions, gained_graph.classes), lost_graph.classes
+    )
+    language_literals = _minus(
+        _plus(before.language_literals, gained_graph.languages), lost_graph.languages
+    )
+    links = _minus(_plus(before.links, gained_graph.links), lost_graph.links)
+    return DatasetStatistics(
+        triples=sum(property_partitions.values()),
+        entities=before.entities + len(new_entities) - len(gone_entities),
+        distinct_subjects=before.distinct_subjects + subjects,
+        distinct_objects=before.distinct_objects + objects,
+        properties=len(property_partitions),
+        classes=len(class_partitions),
+        class_partitions=class_partitions,
+        property_partitions=property_partitions,
+        graphs=before.graphs,
+        vocabularies=vocabularies_of(property_partitions, class_partitions),
+        links=links,
+        first_of_kind=first,
+        example_resources=examples_of(first),
+        language_literals=language_literals,
+        languages=tuple(languages_of(language_literals)),
+        years=_span(before.years, _years_stated_in(store, sources)),
+    )
+
+
+def _held(
+    store: ox.Store,
+    subject: ox.NamedNode | ox.BlankNode | None,
+    obj: ox.NamedNode | ox.BlankNode | ox.Literal | None,
+    *,
+    gained: ox.NamedNode,
+    lost: ox.NamedNode,
+) -> tuple[bool, bool]:
+    """Whether the default graph holds a triple with ``subject`` (or ``obj``) now, and
+    whether it held one before: a lost triple with it, or one it holds and did not gain
+    (read from the subject or object index until one is found)."""
+    now = next(iter(store.quads_for_pattern(subject, None, obj, _EVERYTHING)), None) is not None
+    then = next(iter(store.quads_for_pattern(subject, None, obj, lost)), None) is not None or any(
+        ox.Quad(q.subject, q.predicate, q.object, gained) not in store
+        for q in store.quads_for_pattern(subject, None, obj, _EVERYTHING)
+    )
+    return now, then
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """What the triples matching a pattern add to the counted figures: triples per
+    property, per class (``rdf:type`` triples: one subject each), per language, and,
+    for a graph's triples, per link."""
+
+    properties: dict[str, int]
+    classes: dict[str, int]
+    languages: dict[str, int]
+    links: dict[tuple[str, str], int]
+
+    @classmethod
+    def of(cls, store: ox.Store, pattern: str) -> _Counted:
+        """The figures of the triples matching ``pattern`` (``?s ?p ?o``); no links."""
+        return cls(
+            properties=partition_counts(
+                store, f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {pattern} }} GROUP BY ?p"
+            ),
+            classes=partition_counts(
+                store,
+                f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ {pattern} FILTER(?p = <{_RDF_TYPE}>) }}"
+                " GROUP BY ?o",
+            ),
+            languages=language_counts(
+                store,
+                f"SELECT ?lang (COUNT(*) AS ?n) WHERE {{ {pattern} FILTER(isLiteral(?o)) }}"
+                " GROUP BY (LANG(?o) AS ?lang)",
+            ),
+            links={},
+        )
+
+    @classmethod
+    def of_graph(cls, store: ox.Store, graph: ox.NamedNode) -> _Counted:
+        """The figures of the triples of ``graph``, links included."""
+        pattern = f"GRAPH <{graph.value}> {{ ?s ?p ?o }}"
+        counted = cls.of(store, pattern)
+        for (obj,) in select_rows(store, f"SELECT DISTINCT ?o WHERE {{ {pattern} }}"):
+            count_links(store, obj, graph, counted.links)
+        return counted
+
+
+_Key = TypeVar("_Key", str, tuple[str, str])
+
+
+def _plus(before: Mapping[_Key, int], added: Mapping[_Key, int]) -> dict[_Key, int]:
     total = dict(before)
     for key, n in added.items():
         total[key] = total.get(key, 0) + n
     return dict(sorted(total.items()))
+
+
+def _minus(before: Mapping[_Key, int], taken: Mapping[_Key, int]) -> dict[_Key, int]:
+    """``before`` less ``taken``, without the keys counted down to nothing."""
+    total = dict(before)
+    for key, n in taken.items():
+        total[key] = total.get(key, 0) - n
+    return {key: n for key, n in sorted(total.items()) if n}
 
 
 def _years_stated_in(store: ox.Store, sources: Iterable[str]) -> list[int]:

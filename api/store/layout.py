@@ -176,9 +176,9 @@ def count_triples(store: ox.Store) -> TripleCounts:
 def counts_after_adding(
     store: ox.Store, before: TripleCounts, *, total: int, graphs: list[str]
 ) -> TripleCounts:
-    """The counts of a store that only gained triples since it had ``before``: its default
-    graph now holds ``total`` (known to the caller), and ``graphs`` (the named graphs
-    written, the inferred one among them) are counted again, each on its own."""
+    """The counts of a store whose only named graphs changed since it had ``before`` are
+    ``graphs`` (the named graphs written, the inferred one among them: counted again,
+    each on its own); its default graph now holds ``total`` (known to the caller)."""
     per_graph = dict(before.graphs)
     for graph in graphs:
         per_graph[graph] = _count(store, ox.NamedNode(graph))

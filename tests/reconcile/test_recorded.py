@@ -89,6 +89,58 @@ def test_the_rows_are_the_four_queries_over_the_whole_store(fixture_build) -> No
         assert Counter(getattr(read, part)) == Counter(getattr(whole, part)), part
 
 
+def test_a_graph_that_does_not_touch_the_rows_leaves_them_as_they_are(fixture_build) -> None:
+    """rows_touched_by says no only for triples whose addition to the default graph leaves
+    the four queries' rows as they are; and it says no for the heritage objects of the
+    benchmark (under https://w3id.org/ccai/bench/), which are no subjects of ours."""
+    from api.reconcile.recorded import rows_touched_by
+    from api.store.layout import materialise
+
+    out, _report = fixture_build
+    ccai = "https://w3id.org/ccai/"
+    rdfs, skos = "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2004/02/skos/core#"
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    subjects = [
+        ORG,
+        ccai + "id/organisation/new-one",
+        ccai + "vocab/test/concept",
+        ccai + "source/new-source",
+        ccai + "ontology#Organisation",
+        ccai + "bench/heritage/object/o1",
+        "https://example.org/museum/object/1",
+        skos + "Concept",
+        "http://purl.org/dc/terms/publisher",  # a predicate the entities use
+    ]
+    predicates = [LABEL, rdf_type, rdfs + "subClassOf", skos + "definition", skos + "prefLabel"]
+    objects: list[ox.NamedNode | ox.Literal] = [
+        ox.Literal("A name", language="en"),
+        ox.NamedNode(ccai + "ontology#Organisation"),
+        ox.NamedNode("https://schema.org/CreativeWork"),
+    ]
+    g = ox.NamedNode("urn:x-ccai:loading:touches")
+    untouched = 0
+    for s in subjects:
+        for p in predicates:
+            for o in objects:
+                store = ox.Store()
+                store.bulk_load(path=str(out / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
+                materialise(store)
+                before = read_store(store)
+                triple = (ox.NamedNode(s), ox.NamedNode(p), o)
+                store.add(ox.Quad(*triple, g))
+                touched = rows_touched_by(store, g.value)
+                store.add(ox.Quad(*triple))
+                if not touched:
+                    untouched += 1
+                    after = read_store(store)
+                    for part in ("names", "types", "classes", "properties"):
+                        got, was = Counter(getattr(after, part)), Counter(getattr(before, part))
+                        assert got == was, (triple, part)
+                if s.startswith(ccai + "bench/") and p != rdfs + "subClassOf":
+                    assert not touched, triple
+    assert untouched >= 30
+
+
 def test_the_service_matches_with_the_recorded_rows(fixture_build, tmp_path: Path) -> None:
     build = _build(fixture_build, tmp_path)
     path = build / "oxigraph" / RECONCILE_FILE
