@@ -548,7 +548,8 @@ class EmbeddedTarget:
             for name in leftovers:
                 self.drop(name)
             self._mend(None)
-        # What was recorded for the store as it is: a load that only adds updates it.
+        # What was recorded for the store as it is: a load that can count what it
+        # changes updates it.
         self._baseline = baseline(self.store, path)
         self._changes: Changes | None = None  # what a load changes, counted (entail)
 
