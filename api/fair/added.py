@@ -108,27 +108,18 @@ def statistics_after_adding(
             new_objects += 1
         count_links(store, obj, graph, links, unless_in=None if inserted else _EVERYTHING)
 
-    first = first_of_kind([*before.first_of_kind.values(), *new_entities])
-    property_partitions = _plus(before.property_partitions, counted.properties)
-    class_partitions = _plus(before.class_partitions, counted.classes)
-    language_literals = _plus(before.language_literals, counted.languages)
-    return DatasetStatistics(
-        triples=before.triples + sum(counted.properties.values()),
+    return _with(
+        before,
+        store,
         entities=before.entities + len(new_entities),
-        distinct_subjects=before.distinct_subjects + new_subjects,
-        distinct_objects=before.distinct_objects + new_objects,
-        properties=len(property_partitions),
-        classes=len(class_partitions),
-        class_partitions=class_partitions,
-        property_partitions=property_partitions,
-        graphs=before.graphs,
-        vocabularies=vocabularies_of(property_partitions, class_partitions),
+        subjects=before.distinct_subjects + new_subjects,
+        objects=before.distinct_objects + new_objects,
+        first=first_of_kind([*before.first_of_kind.values(), *new_entities]),
+        property_partitions=_plus(before.property_partitions, counted.properties),
+        class_partitions=_plus(before.class_partitions, counted.classes),
+        language_literals=_plus(before.language_literals, counted.languages),
         links=dict(sorted(links.items())),
-        first_of_kind=first,
-        example_resources=examples_of(first),
-        language_literals=language_literals,
-        languages=tuple(languages_of(language_literals)),
-        years=_span(before.years, _years_stated_in(store, sources)),
+        sources=sources,
     )
 
 
@@ -175,22 +166,49 @@ def statistics_after_changing(
         now, then = _held(store, None, obj, gained=plus, lost=minus)
         objects += int(now) - int(then)
 
-    first = first_of_kind([*before.first_of_kind.values(), *new_entities])
-    property_partitions = _minus(
-        _plus(before.property_partitions, gained_graph.properties), lost_graph.properties
+    return _with(
+        before,
+        store,
+        entities=before.entities + len(new_entities) - len(gone_entities),
+        subjects=before.distinct_subjects + subjects,
+        objects=before.distinct_objects + objects,
+        first=first_of_kind([*before.first_of_kind.values(), *new_entities]),
+        property_partitions=_minus(
+            _plus(before.property_partitions, gained_graph.properties), lost_graph.properties
+        ),
+        class_partitions=_minus(
+            _plus(before.class_partitions, gained_graph.classes), lost_graph.classes
+        ),
+        language_literals=_minus(
+            _plus(before.language_literals, gained_graph.languages), lost_graph.languages
+        ),
+        links=_minus(_plus(before.links, gained_graph.links), lost_graph.links),
+        sources=sources,
     )
-    class_partitions = _minus(
-        _plus(before.class_partitions, gained_graph.classes), lost_graph.classes
-    )
-    language_literals = _minus(
-        _plus(before.language_literals, gained_graph.languages), lost_graph.languages
-    )
-    links = _minus(_plus(before.links, gained_graph.links), lost_graph.links)
+
+
+def _with(
+    before: DatasetStatistics,
+    store: ox.Store,
+    *,
+    entities: int,
+    subjects: int,
+    objects: int,
+    first: dict[str, str],
+    property_partitions: dict[str, int],
+    class_partitions: dict[str, int],
+    language_literals: dict[str, int],
+    links: dict[tuple[str, str], int],
+    sources: Iterable[str],
+) -> DatasetStatistics:
+    """The statistics of these counts, the figures that follow from them derived (the
+    triples from the property partitions, the vocabularies, examples, languages), the
+    years of ``before`` spanned to those of the date literals of ``sources``."""
     return DatasetStatistics(
         triples=sum(property_partitions.values()),
-        entities=before.entities + len(new_entities) - len(gone_entities),
-        distinct_subjects=before.distinct_subjects + subjects,
-        distinct_objects=before.distinct_objects + objects,
+        entities=entities,
+        distinct_subjects=subjects,
+        distinct_objects=objects,
         properties=len(property_partitions),
         classes=len(class_partitions),
         class_partitions=class_partitions,
