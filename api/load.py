@@ -32,7 +32,9 @@ recorded again (:func:`api.build.recorded.record`: counts, dataset
 statistics, reconciliation rows): updated with what the default graph gained
 and lost when the load can say what they were (:class:`api.build.recorded.Changes`),
 else read from the whole store. The build's label index (``build/search.sqlite``) gets
-the labels of ``G`` and of the inferred graph again, and once the store is
+the labels and classes of the subjects whose label or type statements ``G`` or the
+inferred graph gained or lost again (written anew when any subject's classes can
+change: :meth:`EmbeddedTarget._index_patch`), and once the store is
 closed the build's store checksums and report follow
 (:func:`api.build.artefacts.refresh_store_record`). A parse error leaves the
 store as it was (the temporary graphs are dropped) and is reported as
@@ -418,6 +420,16 @@ def _label_or_type_changes(graphs: Iterable[str]) -> tuple[str, str]:
         "FILTER(isIRI(?s) && !isBlank(?o))"
     )
     return subclass, pattern
+
+
+@dataclass(frozen=True)
+class IndexPatch:
+    """What a load changes in the build's label index (EmbeddedTarget._index_patch): the
+    labels of the subjects ``only`` in the graphs it wrote (``None``: all of theirs), and
+    the classes of the subjects ``typed`` too, whichever graph labels them."""
+
+    only: set[str] | None
+    typed: set[str] = field(default_factory=set)
 
 
 class Progress:
@@ -992,7 +1004,7 @@ class EmbeddedTarget:
         # began: every graph it needs is complete, and a load killed from here on is
         # completed by the next one (_recover). The subjects whose labels or classes change
         # are read before the graphs of the changes go.
-        changed = self._subjects_changed(temp, graph, inferred)
+        patch = self._index_patch(temp, graph, inferred)
         (self.path / COUNTS_FILE).unlink(missing_ok=True)
         if self._journal is not None:
             self._journal |= {
@@ -1018,23 +1030,41 @@ class EmbeddedTarget:
         self._end_journal()
         self._touched = False
         changes, self._changes = (self._changes if inferred.incremental else None), None
-        self._record(graphs=[graph, INFERRED], changes=changes, changed=changed)
+        self._record(graphs=[graph, INFERRED], changes=changes, patch=patch)
 
-    def _subjects_changed(self, temp: str, graph: str, inferred: Entailed) -> set[str] | None:
-        """The subjects whose labels or classes a graph loaded again can change: those of
-        the label and ``rdf:type`` statements it gains (``temp``) or loses, or the
-        inferred graph gains or loses. ``None``, every subject of the graph's labels, for
-        a new graph, after an inference of the whole store, when a subclass statement
-        changes (any subject's classes can), or when the build's label index is not
-        stamped with this store's counts before the load (:func:`_index_is_current`):
-        only an index that described the store can be updated by what changed."""
-        if temp == graph or not inferred.incremental or not self._index_is_current():
+    def _index_patch(self, temp: str, graph: str, inferred: Entailed) -> IndexPatch | None:
+        """What a load changes in the build's label index; ``None``, the index to be written
+        anew, after an inference of the whole store or when a subclass statement changes
+        (any subject's classes can then change), or when the index is not stamped with
+        this store's counts before the load (:func:`_index_is_current`): only an index
+        that described the store can be updated by what changed.
+
+        A graph loaded again: the subjects of the label and ``rdf:type`` statements it
+        gains (``temp``) or loses, or the inferred graph gains or loses, whichever graph
+        labels them. A new graph (``temp`` is ``graph``): every label of it and of the
+        inferred graph, and the classes of the subjects that it or its entailments type
+        (labelled in another graph, they are none of those labels' subjects)."""
+        if not inferred.incremental or not self._index_is_current():
             return None
         changes = (temp, _minus_of(temp), inferred.graph, inferred.gone)
         subclass, pattern = _label_or_type_changes(g for g in changes if g is not None)
         if self.select(subclass):
             return None
-        return {row["s"].value for row in self.select(f"SELECT DISTINCT ?s WHERE {{ {pattern} }}")}
+        if temp == graph:
+            return IndexPatch(only=None, typed=self._typed_in([graph, inferred.graph]))
+        rows = self.select(f"SELECT DISTINCT ?s WHERE {{ {pattern} }}")
+        return IndexPatch(only={row["s"].value for row in rows})
+
+    def _typed_in(self, graphs: list[str]) -> set[str]:
+        """The IRIs that an ``rdf:type`` statement of ``graphs`` gives a class (an IRI),
+        read from the predicate index (at 10⁶ triples a SPARQL pattern over the graphs
+        took twice as long)."""
+        return {
+            q.subject.value
+            for g in graphs
+            for q in self.store.quads_for_pattern(None, _RDF_TYPE, None, ox.NamedNode(g))
+            if type(q.subject) is ox.NamedNode and type(q.object) is ox.NamedNode
+        }
 
     def _index_is_current(self) -> bool:
         """Whether this store is a build's whose label index says it describes the store
@@ -1109,14 +1139,14 @@ class EmbeddedTarget:
         *,
         graphs: list[str] | None = None,
         changes: Changes | None = None,
-        changed: set[str] | None = None,
+        patch: IndexPatch | None = None,
     ) -> None:
         """Flush, and record what the service reads at start-up (:mod:`api.build.recorded`):
         updated by ``changes`` when the load counted what it changed, else read again from
-        the store; in a build, its label index (the labels of ``graphs`` again, only
-        those of the subjects ``changed`` when given, in an index that described the
-        store before; else all of them), stamped with the store's counts; its checksums
-        and report once the store is closed (:meth:`close`)."""
+        the store; in a build, its label index (the labels of ``graphs`` again as
+        ``patch`` says, in an index that described the store before; else written
+        anew), stamped with the store's counts; its checksums and report once the store
+        is closed (:meth:`close`)."""
         from api.build.recorded import record
 
         known = (
@@ -1130,25 +1160,37 @@ class EmbeddedTarget:
             return
         counts = known.counts if known is not None else count_triples(self.store)
         # an index that did not describe the store before (a load killed while writing
-        # it, a build older than the stamps) is written anew, not patched
-        patched = graphs if graphs is not None and self._index_is_current() else None
+        # it, a build older than the stamps), or a load that may have changed the classes
+        # of any subject (no patch), is written anew, not patched
+        patched = (
+            graphs
+            if graphs is not None and patch is not None and self._index_is_current()
+            else None
+        )
 
         def index_labels() -> int:
-            if patched is None:
+            if patched is None or patch is None:
                 return search_index.build(self.store, labels, laid_out=True, describes=counts)
-            only = None if changed is None else dict.fromkeys(patched, changed)
             return search_index.replace_graphs(
-                self.store, labels, patched, only=only, describes=counts
+                self.store,
+                labels,
+                patched,
+                only=None if patch.only is None else dict.fromkeys(patched, patch.only),
+                also=patch.typed,
+                describes=counts,
             )
 
         recorded = record(
             self.store, self.path, counts=counts, beside=index_labels, known=known, on_disk=True
         )
-        if patched is None:
+        if patched is None or patch is None:
             what = f"written anew, {recorded.beside:,} labels"
         else:
-            whose = "" if changed is None else f" (of the {len(changed):,} subjects it changed)"
-            what = f"{recorded.beside:,} labels of {' and '.join(patched)}{whose}"
+            whose = (
+                "" if patch.only is None else f" (of the {len(patch.only):,} subjects it changed)"
+            )
+            typed = f", the classes of {len(patch.typed):,} subjects typed" if patch.typed else ""
+            what = f"{recorded.beside:,} labels of {' and '.join(patched)}{whose}{typed}"
         seconds = recorded.seconds.get("beside", 0.0)
         self._notes.append(f"label index: {what}, in {labels} ({seconds:.1f} s)")
         self.store.flush()

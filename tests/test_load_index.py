@@ -1,8 +1,10 @@
 """``ccai load`` into a build's store keeps its label index (``search.sqlite``) in step.
 
-A graph loaded again replaces only the labels of the subjects it changed, in an
-index stamped with the store's counts before the load; an index that does not
-describe the store is written anew, and the service does not answer from it.
+A load replaces only the labels and classes of the subjects it changed (a new graph:
+those it labels or types, or the rules type), in an index stamped with the store's
+counts before the load; an index that does not describe the store, or a load that can
+change any subject's classes (a subclass statement), writes it anew, and the service
+does not answer from an index stamped for other counts.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 D = "https://example.org/collection/"
 GRAPH = "https://example.org/collection/graph"
+OTHER = "https://example.org/other/graph"
 
 FIRST = f"""
 <{D}a> <{RDFS}label> "Alpha"@en .
@@ -92,10 +95,10 @@ def replaced(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return calls
 
 
-def _load(build: Path, tmp_path: Path, text: str) -> None:
+def _load(build: Path, tmp_path: Path, text: str, graph: str = GRAPH) -> None:
     path = tmp_path / "data.nt"
     path.write_text(text, encoding="utf-8")
-    assert load(build / STORE_DIR, str(path), "--graph", GRAPH) == 0
+    assert load(build / STORE_DIR, str(path), "--graph", graph) == 0
 
 
 def assert_index_describes_the_store(build: Path, tmp_path: Path) -> None:
@@ -132,9 +135,15 @@ def test_a_graph_loaded_again_replaces_the_labels_of_the_subjects_it_changed(
     replaced: list[dict[str, Any]],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _load(build, tmp_path, FIRST)
+    _load(build, tmp_path, FIRST)  # a new graph: all its labels, and the subjects typed
+    typed = {D + local for local in ("b", "d", "h")}  # h: a ccai:Recommendation by the rules
     assert replaced == [
-        {"graphs": [GRAPH, INFERRED], "only": None, "describes": replaced[0]["describes"]}
+        {
+            "graphs": [GRAPH, INFERRED],
+            "only": None,
+            "also": typed,
+            "describes": replaced[0]["describes"],
+        }
     ]
     assert_index_describes_the_store(build, tmp_path)
     replaced.clear()
@@ -162,15 +171,49 @@ def test_a_graph_loaded_again_replaces_the_labels_of_the_subjects_it_changed(
         labels.close()
 
 
-def test_a_subclass_among_the_changes_replaces_the_whole_graph(
+def test_a_subclass_among_the_changes_writes_the_index_anew(
     build: Path, tmp_path: Path, replaced: list[dict[str, Any]]
 ) -> None:
+    """Any subject's classes can change, those labelled only in another graph too."""
     _load(build, tmp_path, FIRST)
+    _load(build, tmp_path, f'<{D}x> <{RDFS}label> "Xi" .\n<{D}x> <{TYPE}> <{D}Gallery> .\n', OTHER)
     replaced.clear()
     _load(build, tmp_path, FIRST + f"<{D}Gallery> <{RDFS}subClassOf> <{CCAI}Organisation> .\n")
-    (call,) = replaced
-    assert call["only"] is None and call["graphs"] == [GRAPH, INFERRED]
+    assert replaced == [{"build": True}]
     assert_index_describes_the_store(build, tmp_path)
+    labels = search_index.SearchIndex(build / "search.sqlite")
+    try:
+        (xi,) = labels.search("xi")
+        assert CCAI + "Organisation" in xi.types
+    finally:
+        labels.close()
+
+
+def test_a_new_graph_gives_the_subjects_it_types_their_classes(
+    build: Path, tmp_path: Path, replaced: list[dict[str, Any]]
+) -> None:
+    """A new graph that types subjects labelled in another graph, by a statement (d) or
+    by the rules (c, a ccai:Recommendation by the domain of ccai:proposedBy): their
+    classes in the index follow, though the new graph labels neither."""
+    _load(build, tmp_path, FIRST)
+    replaced.clear()
+    _load(
+        build,
+        tmp_path,
+        f"<{D}d> <{TYPE}> <{CCAI}Recommendation> .\n<{D}c> <{CCAI}proposedBy> <{D}d> .\n",
+        OTHER,
+    )
+    (call,) = replaced
+    assert call["graphs"] == [OTHER, INFERRED] and call["only"] is None
+    assert {D + "c", D + "d"} <= call["also"]
+    assert_index_describes_the_store(build, tmp_path)
+    labels = search_index.SearchIndex(build / "search.sqlite")
+    try:
+        for word in ("gamma", "delta"):
+            (hit,) = labels.search(word)
+            assert CCAI + "Recommendation" in hit.types, word
+    finally:
+        labels.close()
 
 
 @pytest.mark.parametrize(
@@ -213,14 +256,14 @@ def test_the_changes_are_read_before_the_swap_drops_their_graphs(
     build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _load(build, tmp_path, FIRST)
-    seen: list[set[str] | None] = []
-    real = load_module.EmbeddedTarget._subjects_changed
+    seen: list[load_module.IndexPatch | None] = []
+    real = load_module.EmbeddedTarget._index_patch
 
-    def spy(self, *args: Any) -> set[str] | None:  # type: ignore[no-untyped-def]
+    def spy(self, *args: Any) -> load_module.IndexPatch | None:  # type: ignore[no-untyped-def]
         seen.append(real(self, *args))
         return seen[-1]
 
-    monkeypatch.setattr(load_module.EmbeddedTarget, "_subjects_changed", spy)
+    monkeypatch.setattr(load_module.EmbeddedTarget, "_index_patch", spy)
     _load(build, tmp_path, FIRST)  # the same data again: nothing changed
-    assert seen == [set()]
+    assert seen == [load_module.IndexPatch(only=set())]
     assert_index_describes_the_store(build, tmp_path)

@@ -264,20 +264,11 @@ def _new_labels(
 _INSERT_LABELS = "INSERT INTO labels (label, folded, iri, lang, graph) VALUES (?, ?, ?, ?, ?)"
 
 
-def _insert(
-    conn: sqlite3.Connection,
-    store: ox.Store,
-    rows: Iterable[tuple[str, str, str | None, str]],
-    *,
-    laid_out: bool = False,
-) -> int:
-    """Index ``rows`` (:func:`_new_labels`); then the classes and display label of every
-    subject in the ``touched`` table (those of ``rows`` and any the caller put there)
-    again."""
+def _insert(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str | None, str]]) -> int:
+    """Index ``rows`` (:func:`_new_labels`), their subjects put in the ``touched`` table
+    (:func:`_refresh` reads their classes and display label again)."""
     batch: list[tuple[str, str, str, str, str]] = []
     count = 0
-
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (iri TEXT PRIMARY KEY) WITHOUT ROWID")
 
     def flush() -> None:
         conn.executemany(_INSERT_LABELS, batch)
@@ -290,12 +281,26 @@ def _insert(
         if len(batch) >= _BATCH:
             flush()
     flush()
-    iris = {iri for (iri,) in conn.execute("SELECT iri FROM touched")}
-    conn.execute("DELETE FROM classes WHERE iri IN (SELECT iri FROM touched)")
-    _write_classes(conn, store, iris, laid_out=laid_out)
-    conn.execute(_DISPLAY)
-    conn.execute("DELETE FROM touched")
     return count
+
+
+def _touched(conn: sqlite3.Connection) -> None:
+    """The table of the subjects whose classes and display label :func:`_refresh` reads
+    again (and of the subjects one graph's labels are replaced for, ``these``)."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (iri TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS these (iri TEXT PRIMARY KEY) WITHOUT ROWID")
+
+
+def _refresh(conn: sqlite3.Connection, store: ox.Store, *, laid_out: bool = False) -> None:
+    """The display label and classes of every subject in the ``touched`` table read
+    again, once whatever the number of graphs whose labels were replaced; classes only
+    for the subjects with a label (a display label), as a new index has them."""
+    conn.execute("DELETE FROM classes WHERE iri IN (SELECT iri FROM touched)")
+    conn.execute("DELETE FROM display WHERE iri IN (SELECT iri FROM touched)")
+    conn.execute(_DISPLAY)
+    labelled = "SELECT iri FROM touched WHERE iri IN (SELECT iri FROM display)"
+    _write_classes(conn, store, {iri for (iri,) in conn.execute(labelled)}, laid_out=laid_out)
+    conn.execute("DELETE FROM touched")
 
 
 def _insert_all(
@@ -434,7 +439,9 @@ def add_graph(store: ox.Store, path: str | Path, graph: str) -> int:
     conn = _connect(Path(path))
     try:
         with conn:
-            return _replace(conn, store, graph)
+            added = _replace(conn, store, graph)
+            _refresh(conn, store)
+            return added
     finally:
         conn.close()
 
@@ -446,13 +453,15 @@ def replace_graphs(
     *,
     base: str | Path | None = None,
     only: Mapping[str, Collection[str]] | None = None,
+    also: Collection[str] = (),
     describes: TripleCounts | None = None,
 ) -> int:
     """:func:`add_graph` for each of ``graphs``, on a copy of the index (of ``base``, when
     given: another index) that then replaces the one at ``path`` atomically (a service
     that opened the file, or a hard link to it, keeps reading the old one). For ``ccai
     load``. ``only``: for a graph it names, only the labels of those subjects are
-    replaced (and their classes read again), the others' left as they are.
+    replaced (and their classes read again), the others' left as they are. ``also``:
+    subjects whose classes and display label are read again too (a load typed them).
     ``describes``: the store's triple counts now, stamped on the new index (none: the
     stamp is removed). Returns the labels added."""
     path = Path(path)
@@ -464,6 +473,10 @@ def replace_graphs(
         try:
             with conn:
                 added = sum(_replace(conn, store, g, subsets.get(g)) for g in graphs)
+                conn.executemany(
+                    "INSERT OR IGNORE INTO touched (iri) VALUES (?)", ((s,) for s in also)
+                )
+                _refresh(conn, store)
                 _stamp(conn, describes)
         finally:
             conn.close()
@@ -514,9 +527,9 @@ def _replace(
     conn: sqlite3.Connection, store: ox.Store, graph: str, subjects: Collection[str] | None = None
 ) -> int:
     """The labels of ``graph`` in the index replaced by those in ``store`` (only those of
-    ``subjects``, when given); the classes and display label of every subject that had
-    or has one of them read again."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (iri TEXT PRIMARY KEY) WITHOUT ROWID")
+    ``subjects``, when given); every subject that had or has one of them is touched
+    (:func:`_refresh`, which the caller runs once all graphs are replaced)."""
+    _touched(conn)
     name = ox.NamedNode(graph)
     if subjects is None:
         conn.execute(  # the subjects that lose labels get their classes and display label again
@@ -526,13 +539,14 @@ def _replace(
         conn.execute("DELETE FROM labels WHERE graph = ?", (graph,))
         rows = _labels(store, name)
     else:
-        conn.executemany("INSERT OR IGNORE INTO touched (iri) VALUES (?)", ((s,) for s in subjects))
+        conn.executemany("INSERT OR IGNORE INTO these (iri) VALUES (?)", ((s,) for s in subjects))
         conn.execute(
-            "DELETE FROM labels WHERE graph = ? AND iri IN (SELECT iri FROM touched)", (graph,)
+            "DELETE FROM labels WHERE graph = ? AND iri IN (SELECT iri FROM these)", (graph,)
         )
+        conn.execute("INSERT OR IGNORE INTO touched SELECT iri FROM these")
+        conn.execute("DELETE FROM these")
         rows = _labels_of(store, name, subjects)
-    conn.execute("DELETE FROM display WHERE iri IN (SELECT iri FROM touched)")
-    return _insert(conn, store, rows)
+    return _insert(conn, rows)
 
 
 #: Up to this many subjects, their labels are looked up one by one; from it on, the
