@@ -66,12 +66,14 @@ def test_runaway_query_is_killed_and_loop_stays_responsive(live: LiveServer) -> 
 
 
 def test_too_many_queries(store_dir: Path) -> None:
-    # the heavy query holds the only worker until its deadline; 6 s leaves it 3 s to
-    # arrive on a loaded CI machine (with 2 s, its request once took more than 1 s)
+    # the heavy query holds the only worker until its deadline; 15 s leaves it 7.5 s to
+    # arrive on a loaded CI machine (with 2 s, its request once took more than 1 s), and
+    # the second request as long to find the worker still held (with 6 s, a CI run on
+    # two busy cores once got its 200: the heavy query had reached its deadline)
     settings = make_settings(
         store_dir,
         store_backend="workers",
-        query_timeout=6,
+        query_timeout=15,
         max_concurrent_queries=1,
         query_workers=1,
         max_queued_queries=0,
