@@ -63,7 +63,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1601,6 +1601,7 @@ class RemoteTarget:
         )
         in_place, gained, aside = self._in_place(temp, graph)
         changed = self._subjects_changed(temp, inferred)
+        typed = self._typed_in(inferred.graph) if inferred.incremental else set()
         if inferred.incremental:
             # The new entailments join the inferred graph, and those gone (entail_replaced)
             # or that the new data asserts leave it; the working graph already holds what
@@ -1628,7 +1629,7 @@ class RemoteTarget:
             self._refresh_default()
         self._changing(False)
         self._touched = False
-        self._keep_index(graph, changed)
+        self._keep_index(graph, changed, typed)
 
     def _subjects_changed(self, temp: str, inferred: Entailed) -> set[str] | None:
         """The subjects whose labels or classes a graph loaded again by its difference
@@ -1648,10 +1649,32 @@ class RemoteTarget:
         except RemoteIndexError:
             return None
 
-    def _keep_index(self, graph: str, changed: set[str] | None = None) -> None:
+    def _typed_in(self, scratch: str) -> set[str]:
+        """The IRIs (not skolem ones) that a type statement among the new entailments
+        (graph ``scratch``, read before the swap drops it) gives a class: their classes
+        in the label index change, whichever graph labels them. Empty when no index is
+        kept or the store cannot say."""
+        if self._index is None or self._base is None:
+            return set()
+        pattern = (
+            f"GRAPH <{scratch}> {{ ?s <{_RDF_TYPE.value}> ?c FILTER(isIRI(?s) && isIRI(?c)) }}"
+        )
+        try:
+            rows = all_rows(self.select, "?s", pattern)
+            return {r["s"].value for r in rows if not r["s"].value.startswith(GENID)}
+        except RemoteIndexError:
+            return set()
+
+    def _keep_index(
+        self,
+        graph: str,
+        changed: set[str] | None = None,
+        typed: Collection[str] = (),
+    ) -> None:
         """The label index of this store, with the labels of ``graph`` and of the inferred
         graph replaced (:mod:`api.search.remote`; only those of the subjects ``changed``,
-        when given); a note says what became of it. The data is loaded whatever happens
+        when given), and the classes of the subjects ``typed`` by the new entailments
+        read again; a note says what became of it. The data is loaded whatever happens
         here: an index not written is not used."""
         if self._index is None:
             where = self._build if self._build is not None else "no build given"
@@ -1679,6 +1702,7 @@ class RemoteTarget:
                 work=self.default_graph_iri,
                 counts=self.counts(),
                 changed=changed,
+                typed=typed,
             )
         except (LoadError, CcaiError, RemoteIndexError, sqlite3.Error, OSError) as exc:
             self._notes.append(f"label index: not updated ({_one_line(exc)})")

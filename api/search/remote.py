@@ -38,7 +38,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -128,16 +128,28 @@ class LabelMirror:
     def add(self, quads: list[ox.Quad], *, graph: str) -> None:
         """Keep the label statements of ``quads`` (IRI subjects, literal objects) in graph
         ``graph``: the graph they are loaded for, not the temporary one they are sent to
-        (moving 130,000 labels there afterwards, a SPARQL ``MOVE``, took 20 s)."""
+        (moving 130,000 labels there afterwards, a SPARQL ``MOVE``, took 20 s); and its
+        ``rdf:type`` statements of IRIs (:meth:`typed`)."""
         into = ox.NamedNode(graph)
         self.store.bulk_extend(
             ox.Quad(q.subject, q.predicate, q.object, into)
             for q in quads
-            if q.predicate.value in _LABEL_SET
-            and type(q.subject) is ox.NamedNode
-            and type(q.object) is ox.Literal
+            if type(q.subject) is ox.NamedNode
             and not q.subject.value.startswith(self._skip)
+            and (
+                (q.predicate.value in _LABEL_SET and type(q.object) is ox.Literal)
+                or (q.predicate.value == _TYPE and type(q.object) is ox.NamedNode)
+            )
         )
+
+    def typed(self) -> set[str]:
+        """Every subject that a type statement kept (:meth:`add`) gives a class: its
+        classes in the index change, whichever graph labels it."""
+        return {
+            q.subject.value
+            for q in self.store.quads_for_pattern(None, ox.NamedNode(_TYPE), None, None)
+            if type(q.graph_name) is ox.NamedNode and type(q.subject) is ox.NamedNode
+        }
 
     def subjects(self) -> set[str]:
         """Every subject with a label kept."""
@@ -228,17 +240,21 @@ class RemoteIndex:
         work: str,
         counts: TripleCounts,
         changed: set[str] | None = None,
+        typed: Collection[str] = (),
     ) -> int:
         """``base`` with the labels of ``graph`` and of the inferred graph replaced (by
         ``mirror``'s, and the store's), written as this store's index with ``counts``
         (the store's now). ``changed``: the only subjects whose labels in ``graph`` or
         classes can have changed (a graph loaded again by its difference): of
-        ``graph``'s labels, only theirs are replaced, and only their types are read
-        from the store. Returns the labels added."""
+        ``graph``'s labels, only theirs are replaced. ``typed``: subjects the inferred
+        graph gained a type statement about. The classes and display labels of
+        ``changed``, ``typed`` and the subjects the loaded file types are read again,
+        whichever graph labels them. Returns the labels added."""
         labelled = index.subjects_of(base, [graph]) | mirror.subjects()
         if changed is not None:
             labelled &= changed
-        subjects = labelled | index.subjects_of(base, [INFERRED])
+        also = (changed or set()) | set(typed) | mirror.typed()
+        subjects = labelled | index.subjects_of(base, [INFERRED]) | also
         mirror.fetch(select, work=work, subjects=subjects)
         self.dir.mkdir(parents=True, exist_ok=True)
         added = index.replace_graphs(
@@ -247,6 +263,7 @@ class RemoteIndex:
             [graph, INFERRED],
             base=base,
             only=None if changed is None else {graph: labelled},
+            also=also,
         )
         write_counts(self.dir, counts)
         return added

@@ -194,6 +194,26 @@ def test_a_graph_loaded_again_replaces_the_labels_of_the_subjects_it_changed(
     assert "Xylophone network" not in {label for _, label, *_ in labels}
 
 
+def test_a_new_graph_gives_the_subjects_it_types_their_classes(
+    virtuoso: Virtuoso, copy: Path, build: Path, tmp_path: Path
+) -> None:
+    """A new graph that types a subject labelled only in the project's graphs (the
+    European Commission): its classes in the kept index follow, as in the embedded
+    store's index after the same load, though the new graph labels it not."""
+    embedded = tmp_path / "embedded"
+    shutil.copytree(build, embedded)
+    commission = f"{ID}organisation/european-commission"
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    text = f'<{commission}> a <{EX}Kind> .\n<{EX}zz> <{label}> "Zz" .\n'
+    assert load(virtuoso, copy, text, tmp_path) == 0
+    options = ["load", "-q", "--no-validate", str(tmp_path / "0.ttl"), "--graph", LINKSET]
+    assert main([*options, "--store", str(embedded / "oxigraph")]) == 0
+    own = own_dir(virtuoso, copy)
+    _labels, classes, _ = rows(own / INDEX_FILE)
+    assert (commission, f"{EX}Kind") in classes
+    assert rows(own / INDEX_FILE) == rows(embedded / INDEX_FILE)
+
+
 def test_a_reload_from_the_build_drops_the_kept_index(
     virtuoso: Virtuoso, copy: Path, service, tmp_path: Path
 ) -> None:
