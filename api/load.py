@@ -43,7 +43,8 @@ skolemised (``…/.well-known/genid/…`` IRIs, RDF 1.1 §3.5): chunks are
 separate requests, and a blank node label is local to a request; and the
 label index the service searches the store through is kept beside the build
 (:mod:`api.search.remote`: the labels of ``G`` and of the inferred graph
-replaced, with the store's counts after the load).
+replaced, the classes of the subjects the load types read again, with the store's
+counts after the load).
 
 The summary counts the triples loaded, the links to our entities (objects
 under ``https://w3id.org/ccai/``), the dangling ones (such IRIs that are no

@@ -115,10 +115,10 @@ def all_rows(
 
 
 class LabelMirror:
-    """What the index update reads, in a temporary on-disk store: the label statements
-    of the loaded file (:meth:`add`, as it is written to the store), then the inferred
-    graph's labels, the subclass statements and the types of the subjects whose labels
-    change (:meth:`fetch`)."""
+    """What the index update reads, in a temporary on-disk store: the label and type
+    statements of the loaded file (:meth:`add`, as it is written to the store), then the
+    inferred graph's labels, the subclass statements and the types of the subjects whose
+    labels or classes change (:meth:`fetch`)."""
 
     def __init__(self, *, skip: str) -> None:
         self._dir = Path(tempfile.mkdtemp(prefix="ccai-labels-"))
